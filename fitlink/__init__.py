@@ -1,0 +1,63 @@
+"""fitlink: connect your fitness tracker and see your own data."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import auth, cli, dashboard, errors, formatting, jobs, sessions
+from .config import load_config
+from .extensions import csrf, db, login_manager
+from .fitbit import blueprint as fitbit_blueprint
+from .fitbit import webhook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build a fitlink app from defaults, instance/config.py, FITLINK_* and test_config."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    sessions.init_app(app)
+    jobs.init_app(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    fitbit_blueprint.init_app(app)
+    app.register_blueprint(webhook.bp)
+    errors.init_app(app)
+    formatting.init_app(app)
+    cli.init_app(app)
+    if app.config.get("BUILTIN_FITBIT"):
+        mount_builtin_service(app)
+    return app
+
+
+def mount_builtin_service(app: Flask) -> None:
+    """Serve the built-in Fitbit-compatible service under /demo-fitbit of this app."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from .demo_fitbit import create_demo_app
+
+    demo = create_demo_app(
+        {
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": app.config["DEMO_FITBIT_DATABASE_URI"],
+            "DEMO_FITBIT_CLIENTS": {
+                app.config["FITBIT_CLIENT_KEY"]: app.config["FITBIT_CLIENT_SECRET"]
+            },
+            "DEMO_FITBIT_SUBSCRIBER_URL": app.config.get("DEMO_FITBIT_SUBSCRIBER_URL"),
+        }
+    )
+    app.extensions["demo_fitbit_app"] = demo
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/demo-fitbit": demo})

@@ -1,0 +1,105 @@
+"""Sign up, log in and log out."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db, login_manager
+from .forms import ActionForm, LoginForm, SignupForm
+from .models import User
+from .sessions import rotate_session_id
+
+bp = Blueprint("auth", __name__)
+
+# Compared against when the email is unknown, so both failures take as long.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see that page."
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Create an account and log it in."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        user = create_user(form.email.data, form.password.data)
+        if user is None:
+            form.email.errors.append("An account with this email already exists.")
+        else:
+            start_session(user)
+            flash("Welcome to fitlink.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log a person in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append("Wrong email or password.")
+        else:
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out and forget the session."""
+    if ActionForm().validate_on_submit():
+        rotate_session_id()
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("dashboard.home"))
+
+
+def create_user(email: str, password: str) -> User | None:
+    """Store a new user with a hashed password; None when the email is taken."""
+    user = User(email=email, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The email was already taken, which caused the commit to fail.
+        db.session.rollback()
+        return None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user these credentials belong to, or None."""
+    user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+    stored = user.password_hash if user else _DUMMY_HASH
+    if check_password_hash(stored, password) and user is not None:
+        return user
+    return None
+
+
+def start_session(user: User) -> None:
+    """Log the user in under a fresh session id."""
+    rotate_session_id()
+    login_user(user, remember=False)
+
+
+def safe_next(target: str | None) -> str:
+    """Return target when it is a path on this site, else the dashboard."""
+    if target:
+        parts = urlsplit(target.replace("\\", "/"))
+        if not parts.scheme and not parts.netloc and target.startswith("/"):
+            return target
+    return url_for("dashboard.index")

@@ -1,0 +1,92 @@
+"""Configuration in layers: defaults, then instance/config.py, then FITLINK_* environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+def defaults(instance_path: str) -> dict:
+    """Return the settings fitlink uses when nothing overrides them."""
+    instance = Path(instance_path)
+    return {
+        "ENV": "development",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'fitlink.sqlite'}",
+        "REDIS_URL": None,
+        "HUEY_SQLITE_PATH": str(instance / "huey.sqlite"),
+        "JOBS_IN_PROCESS": None,  # None: in the web process unless REDIS_URL is set
+        "JOBS_IMMEDIATE": False,
+        "RATE_LIMIT_RESERVE": 20,
+        "REFRESH_MINUTES": 60,
+        "FITBIT_CLIENT_KEY": None,
+        "FITBIT_CLIENT_SECRET": None,
+        "FITBIT_REQUEST_TOKEN_URL": None,
+        "FITBIT_AUTHORIZATION_URL": None,
+        "FITBIT_ACCESS_TOKEN_URL": None,
+        "FITBIT_API_BASE_URL": None,
+        "FITBIT_TIMEOUT": 10,
+        "FITBIT_SUBSCRIBER_VERIFICATION_CODE": None,
+        "DEMO_FITBIT_URL": _demo_url_from_run_env(),
+        "DEMO_FITBIT_DATABASE_URI": f"sqlite:///{instance / 'demo_fitbit.sqlite'}",
+        "BACKFILL_MAX_DAYS": 365,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": None,  # None: Secure outside development
+        "SESSION_PERMANENT": True,
+        "SESSION_SQLALCHEMY_TABLE": "sessions",
+        "SESSION_CLEANUP_N_REQUESTS": 1000,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+    }
+
+
+def _demo_url_from_run_env() -> str:
+    """Where `flask run` serves the mounted built-in service (it calls itself there)."""
+    host = os.environ.get("FLASK_RUN_HOST", "127.0.0.1")
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    port = os.environ.get("FLASK_RUN_PORT", "5000")
+    return f"http://{host}:{port}/demo-fitbit"
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment and test_config."""
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FITLINK")
+    if test_config:
+        app.config.from_mapping(test_config)
+    production = app.config["ENV"] == "production"
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("FITLINK_SECRET_KEY must be set when FITLINK_ENV=production.")
+        app.config["SECRET_KEY"] = _instance_secret(app, "secret_key")
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = production
+    if not app.config["FITBIT_CLIENT_KEY"]:
+        use_builtin_service(app)
+
+
+def use_builtin_service(app: Flask) -> None:
+    """Point the Fitbit settings at the built-in service mounted under /demo-fitbit."""
+    base = app.config["DEMO_FITBIT_URL"].rstrip("/")
+    app.config.update(
+        FITBIT_CLIENT_KEY="fitlink-builtin",
+        FITBIT_CLIENT_SECRET=app.config.get("DEMO_FITBIT_CLIENT_SECRET")
+        or _instance_secret(app, "demo_fitbit_client_secret"),
+        FITBIT_REQUEST_TOKEN_URL=f"{base}/oauth/request_token",
+        FITBIT_AUTHORIZATION_URL=f"{base}/oauth/authorize",
+        FITBIT_ACCESS_TOKEN_URL=f"{base}/oauth/access_token",
+        FITBIT_API_BASE_URL=base,
+        BUILTIN_FITBIT=True,
+    )
+
+
+def _instance_secret(app: Flask, name: str) -> str:
+    """Read a generated secret from instance/, creating it on first use."""
+    path = Path(app.instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,128 @@
+"""Connect Fitbit: Flask-Dance's OAuth 1.0a blueprint, made to follow RFC 5849.
+
+Flask-Dance 7.1.0 forgets the request token between the two legs and signs the
+access-token request with an empty token secret (flask-dance PR #52). Strict
+providers answer 401. This blueprint keeps the request token in the server-side
+session, checks that the callback brings back the token issued to this session,
+signs with its secret, and discards it once used.
+"""
+
+import hmac
+import logging
+
+import requests
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_dance.consumer import OAuth1ConsumerBlueprint, oauth_authorized
+from flask_dance.consumer.storage.sqla import SQLAlchemyStorage
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..models import OAuth
+
+log = logging.getLogger(__name__)
+
+REQUEST_TOKEN_KEY = "fitbit_request_token"
+
+
+class StrictOAuth1Blueprint(OAuth1ConsumerBlueprint):
+    """An OAuth1 consumer blueprint that signs the access-token request with the request-token secret."""
+
+    @property
+    def session(self):
+        # One requests session per Flask request: the parent caches it on the
+        # blueprint object, which threads share.
+        if "fitbit_oauth_session" not in g:
+            g.fitbit_oauth_session = OAuth1ConsumerBlueprint.session.fget(self)
+        return g.fitbit_oauth_session
+
+    def teardown_session(self, exception=None):
+        oauth_session = g.pop("fitbit_oauth_session", None)
+        if oauth_session is not None:
+            oauth_session.close()
+
+    def login(self):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        client = self.session.auth.client
+        client.callback_uri = url_for(".authorized", _external=True)
+        try:
+            token = self.session.fetch_request_token(
+                self.request_token_url, should_load_token=False, timeout=self.timeout
+            )
+        except (requests.RequestException, ValueError) as err:
+            return self.failed("request token", err)
+        session[REQUEST_TOKEN_KEY] = {
+            "oauth_token": token["oauth_token"],
+            "oauth_token_secret": token["oauth_token_secret"],
+        }
+        return redirect(self.session.authorization_url(self.authorization_url))
+
+    def authorized(self):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        issued = session.pop(REQUEST_TOKEN_KEY, None)
+        returned = request.args.get("oauth_token", "")
+        if issued is None or not hmac.compare_digest(
+            returned.encode(), issued["oauth_token"].encode()
+        ):
+            log.warning("Fitbit callback refused: oauth_token is not the one issued to this session")
+            flash("That Fitbit authorization link is not valid for this session. Please connect again.", "error")
+            return redirect(self.next_url)
+        verifier = request.args.get("oauth_verifier")
+        if not verifier or "denied" in request.args:
+            log.info("Fitbit authorization declined by the user")
+            flash("You declined access on Fitbit, so nothing was connected.", "info")
+            return redirect(self.next_url)
+
+        client = self.session.auth.client
+        client.resource_owner_key = issued["oauth_token"]
+        client.resource_owner_secret = issued["oauth_token_secret"]
+        client.verifier = verifier
+        try:
+            token = self.session.fetch_access_token(
+                self.access_token_url, should_load_token=False, timeout=self.timeout
+            )
+        except (requests.RequestException, ValueError) as err:
+            return self.failed("access token", err)
+
+        for _receiver, result in oauth_authorized.send(self, token=token) or []:
+            if isinstance(result, Response):
+                return result
+        return redirect(self.next_url)
+
+    @property
+    def next_url(self) -> str:
+        return url_for(self.redirect_to)
+
+    @property
+    def timeout(self) -> float:
+        return current_app.config["FITBIT_TIMEOUT"]
+
+    def failed(self, step: str, err: Exception):
+        """Log why a leg of the dance failed and tell the person in plain words."""
+        log.warning("Fitbit %s request failed: %s: %s", step, type(err).__name__, err)
+        flash("Fitbit could not be reached or refused the request. Nothing was connected; please try again later.", "error")
+        return redirect(self.next_url)
+
+
+blueprint = StrictOAuth1Blueprint(
+    "fitbit",
+    __name__,
+    redirect_to="dashboard.index",
+    storage=SQLAlchemyStorage(OAuth, db.session, user=current_user),
+)
+blueprint.from_config.update(
+    client_key="FITBIT_CLIENT_KEY",
+    client_secret="FITBIT_CLIENT_SECRET",
+    request_token_url="FITBIT_REQUEST_TOKEN_URL",
+    authorization_url="FITBIT_AUTHORIZATION_URL",
+    access_token_url="FITBIT_ACCESS_TOKEN_URL",
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the Fitbit blueprint and its connect/disconnect views."""
+    from . import connect  # noqa: F401  (views and the oauth_authorized handler)
+
+    app.register_blueprint(blueprint)

@@ -1,0 +1,70 @@
+"""Fitbit subscriptions: verify the endpoint, check signatures, enqueue syncs, answer at once."""
+
+import base64
+import hashlib
+import hmac
+import logging
+
+from flask import Blueprint, abort, current_app, request
+from sqlalchemy import select
+
+from .. import jobs
+from ..extensions import csrf, db
+from ..models import OAuth
+from .link import revoke
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("fitbit_webhook", __name__)
+
+
+@bp.get("/fitbit/webhook")
+def verify():
+    """Answer Fitbit's verification: 204 for our code, 404 for any other."""
+    expected = current_app.config.get("FITBIT_SUBSCRIBER_VERIFICATION_CODE") or ""
+    given = request.args.get("verify", "")
+    if expected and hmac.compare_digest(given.encode(), expected.encode()):
+        return "", 204
+    abort(404)
+
+
+@bp.post("/fitbit/webhook")
+@csrf.exempt
+def notify():
+    """Check the signature of a batch of notifications and enqueue the syncs they ask for."""
+    body = request.get_data(cache=False)
+    if not valid_signature(body, request.headers.get("X-Fitbit-Signature", "")):
+        log.warning("webhook: bad signature, %d bytes ignored", len(body))
+        abort(404)
+    notes = request.get_json(force=True, silent=True)
+    if not isinstance(notes, list):
+        log.warning("webhook: body is not a JSON array")
+        return "", 204
+    handle(notes)
+    return "", 204
+
+
+def valid_signature(body: bytes, signature: str) -> bool:
+    """Return whether signature is base64(HMAC-SHA1(client secret + '&', body))."""
+    key = (current_app.config["FITBIT_CLIENT_SECRET"] + "&").encode()
+    expected = base64.b64encode(hmac.new(key, body, hashlib.sha1).digest()).decode()
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
+def handle(notes: list) -> None:
+    """Enqueue one sync per owner; remove the token of owners who revoked access."""
+    owners: dict[str, set[str]] = {}
+    for note in notes:
+        if isinstance(note, dict) and isinstance(note.get("ownerId"), str):
+            owners.setdefault(note["ownerId"], set()).add(str(note.get("collectionType")))
+    if not owners:
+        return
+    links = db.session.execute(
+        select(OAuth).where(OAuth.provider == "fitbit", OAuth.provider_user_id.in_(owners))
+    ).scalars()
+    for link in links:
+        if "userRevokedAccess" in owners[link.provider_user_id]:
+            log.info("webhook: user %s revoked access; token removed", link.user_id)
+            revoke(link)
+        elif link.broken_at is None:
+            jobs.enqueue_sync(link.user_id)

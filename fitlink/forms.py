@@ -1,0 +1,40 @@
+"""Forms for accounts and the small POST-only controls (CSRF on every one)."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+def normalise_email(value: str | None) -> str:
+    """Return an email address with outer spaces removed and in lower case."""
+    return (value or "").strip().lower()
+
+
+class SignupForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[normalise_email],
+        validators=[DataRequired(), Email(message="Enter a valid email address."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired(),
+            Length(min=8, max=200, message="Use at least 8 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
+    submit = SubmitField("Sign up")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", filters=[normalise_email], validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+    submit = SubmitField("Log in")
+
+
+class ActionForm(FlaskForm):
+    """A button that only carries the CSRF token (log out, disconnect, sync now)."""

@@ -1,0 +1,102 @@
+"""Background jobs on Huey: SQLite in instance/ by default, Redis at scale."""
+
+import logging
+import threading
+from datetime import timedelta
+
+from flask import Flask, current_app, has_app_context
+from huey import Huey, crontab
+from huey.consumer import Consumer
+from huey.exceptions import TaskLockedException
+from huey.storage import RedisStorage, SqliteStorage
+
+log = logging.getLogger(__name__)
+
+# Storage is chosen by init_app from the configuration; tasks register here at import.
+huey = Huey("fitlink", storage_class=SqliteStorage, filename=":memory:")
+_bound = {"app": None, "consumer": None}
+_consumer_lock = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    """Point the job queue at the configured storage and remember the app for workers."""
+    config = app.config
+    if config["REDIS_URL"]:
+        huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": config["REDIS_URL"]}
+    else:
+        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": config["HUEY_SQLITE_PATH"]}
+    huey._immediate = bool(config.get("JOBS_IMMEDIATE"))
+    huey.storage = huey.create_storage()
+    _bound["app"] = app
+    if config.get("JOBS_IN_PROCESS") is None:
+        config["JOBS_IN_PROCESS"] = not config["REDIS_URL"]
+    if config["JOBS_IN_PROCESS"] and not huey.immediate:
+        app.before_request(start_embedded_consumer)
+
+
+class EmbeddedConsumer(Consumer):
+    """A Huey consumer running in threads of the web process (signals stay with the server)."""
+
+    def _set_signal_handlers(self):
+        pass
+
+
+def start_embedded_consumer() -> None:
+    """Start the in-process consumer once, on the first request this process serves."""
+    if _bound["consumer"] is not None:
+        return
+    with _consumer_lock:
+        if _bound["consumer"] is None:
+            consumer = EmbeddedConsumer(huey, workers=2, worker_type="thread", periodic=True)
+            consumer.start()
+            _bound["consumer"] = consumer
+            log.info("embedded job consumer started")
+
+
+def _in_app_context(func, *args, **kwargs):
+    if has_app_context():
+        return func(*args, **kwargs)
+    with _bound["app"].app_context():
+        return func(*args, **kwargs)
+
+
+def enqueue_sync(user_id: int, manual: bool = False, full: bool = False) -> None:
+    """Queue a sync of one user's data."""
+    sync_task(user_id, manual=manual, full=full)
+
+
+@huey.task()
+def sync_task(user_id: int, manual: bool = False, full: bool = False):
+    """Sync one user, one run at a time per user; reschedule itself after a rate limit."""
+    return _in_app_context(run_sync, user_id, manual=manual, full=full)
+
+
+def run_sync(user_id: int, manual: bool = False, full: bool = False) -> str:
+    """Sync the user under a per-user lock; return the outcome."""
+    from .sync import sync_user
+
+    try:
+        with huey.lock_task(f"sync-user-{user_id}"):
+            result = sync_user(user_id, full=full, reserve=0 if manual else None)
+    except TaskLockedException:
+        log.info("user %s: a sync is already running", user_id)
+        return "locked"
+    log.info("user %s: sync %s, %s calls, %s rows", user_id, result.outcome, result.calls, result.rows)
+    if result.outcome == "rate_limited" and result.retry_at is not None:
+        sync_task.schedule((user_id,), eta=result.retry_at)
+    return result.outcome
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def refresh_stale():
+    """Queue a sync for every connected user whose data is stale or whose retry is due."""
+    return _in_app_context(_refresh_stale)
+
+
+def _refresh_stale() -> int:
+    from .sync.schedule import users_due
+
+    due = users_due(timedelta(minutes=current_app.config["REFRESH_MINUTES"]))
+    for user_id in due:
+        sync_task(user_id)
+    return len(due)

@@ -1,0 +1,82 @@
+"""Database models: accounts, the Fitbit link, synced data and sync state."""
+
+from datetime import date, datetime, timezone
+
+from flask_dance.consumer.storage.sqla import OAuthConsumerMixin
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def now_utc() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    fitbit: Mapped["OAuth | None"] = relationship(
+        back_populates="user", uselist=False, cascade="all, delete-orphan"
+    )
+
+
+class OAuth(OAuthConsumerMixin, db.Model):
+    """A user's Fitbit link: the token (Flask-Dance storage) and the profile it belongs to."""
+
+    __tablename__ = "oauth"
+    __table_args__ = (
+        UniqueConstraint("provider", "provider_user_id"),
+        UniqueConstraint("provider", "user_id"),
+    )
+
+    provider_user_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user: Mapped[User] = relationship(back_populates="fitbit")
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    member_since: Mapped[date | None]
+    distance_unit: Mapped[str] = mapped_column(String(16), default="METRIC")
+    weight_unit: Mapped[str] = mapped_column(String(16), default="METRIC")
+    broken_at: Mapped[datetime | None]
+
+
+class DailyMetric(db.Model):
+    """One value of one metric on one of the Fitbit user's local dates."""
+
+    __tablename__ = "daily_metrics"
+    __table_args__ = (UniqueConstraint("user_id", "metric", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    metric: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date]
+    value: Mapped[float]
+    details: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+
+class SyncState(db.Model):
+    """How far one resource of one user's data has been synced, and what went wrong last."""
+
+    __tablename__ = "sync_states"
+    __table_args__ = (UniqueConstraint("user_id", "resource"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    resource: Mapped[str] = mapped_column(String(32))
+    oldest_synced: Mapped[date | None]
+    newest_synced: Mapped[date | None]
+    backfill_done: Mapped[bool] = mapped_column(default=False)
+    last_success: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    next_attempt: Mapped[datetime | None]

@@ -1,0 +1,128 @@
+"""Fixtures: a fitlink app on a fresh database, and the built-in Fitbit service on a real port."""
+
+import os
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from fitlink import create_app
+from fitlink.demo_fitbit import create_demo_app
+from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.extensions import db
+
+CLIENT_SECRET = "test-demo-client-secret"
+PASSWORD = "correct horse battery"
+
+# CI runs the suite a second time on PostgreSQL and Redis by setting these.
+TEST_DATABASE_URI = os.environ.get("FITLINK_TEST_DATABASE_URI")
+TEST_REDIS_URL = os.environ.get("FITLINK_TEST_REDIS_URL")
+
+
+@pytest.fixture
+def demo_app():
+    """The built-in Fitbit-compatible service, with its own in-memory database."""
+    return create_demo_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "demo-test-secret",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "DEMO_FITBIT_CLIENTS": {"fitlink-builtin": CLIENT_SECRET},
+        }
+    )
+
+
+@pytest.fixture
+def provider(demo_app):
+    """The built-in service served on its own port over real HTTP."""
+    with serve_in_thread(demo_app) as handle:
+        yield handle
+
+
+def make_config(tmp_path, provider_url: str, **overrides) -> dict:
+    """Return a test configuration that talks to provider_url."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URI or f"sqlite:///{tmp_path / 'fitlink.sqlite'}",
+        "REDIS_URL": TEST_REDIS_URL,
+        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
+        "JOBS_IMMEDIATE": True,
+        "JOBS_IN_PROCESS": False,
+        "WTF_CSRF_ENABLED": False,
+        "DEMO_FITBIT_URL": provider_url,
+        "DEMO_FITBIT_CLIENT_SECRET": CLIENT_SECRET,
+        "DEMO_FITBIT_DATABASE_URI": "sqlite://",
+        "FITBIT_TIMEOUT": 3,
+    }
+    config.update(overrides)
+    return config
+
+
+def build_app(config: dict):
+    """Create an app and a clean schema on its database."""
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, provider):
+    app = build_app(make_config(tmp_path, provider.url))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def signup(client, email="ada@example.org", password=PASSWORD):
+    """Sign up through the form and return the response (already logged in)."""
+    return client.post(
+        "/signup", data={"email": email, "password": password, "confirm": password}
+    )
+
+
+def login(client, email="ada@example.org", password=PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def authorize_on_provider(authorize_url: str, account="alex", allow=True, other="") -> str:
+    """Act as the person on the provider's authorize page; return the callback URL it redirects to."""
+    with requests.Session() as browser:
+        page = browser.get(authorize_url, timeout=5)
+        page.raise_for_status()
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        data = {"account": account, "other_account": other}
+        if csrf:
+            data["csrf_token"] = csrf.group(1)
+        data["allow" if allow else "deny"] = "Allow" if allow else "Deny"
+        answer = browser.post(authorize_url, data=data, allow_redirects=False, timeout=5)
+    assert answer.status_code in (302, 303), answer.text
+    return answer.headers["Location"]
+
+
+def local_path(url: str) -> str:
+    """Return the path and query of a URL, for the Flask test client."""
+    parts = urlsplit(url)
+    return parts.path + ("?" + parts.query if parts.query else "")
+
+
+def connect(client, account="alex", allow=True):
+    """Run the whole OAuth dance from "Connect Fitbit" to fitlink's callback; return the callback response."""
+    start = client.get("/fitbit")
+    assert start.status_code == 302, start.text
+    callback = authorize_on_provider(start.headers["Location"], account=account, allow=allow)
+    return client.get(local_path(callback))
