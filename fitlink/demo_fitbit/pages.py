@@ -1,0 +1,53 @@
+"""Unprotected pages of the demo service: avatars and the record-activity page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+from .accounts import get_account, local_today
+from .activity import notify_clients, store_activity
+from .state import demo_state
+
+bp = Blueprint("pages", __name__)
+
+AVATAR = """<svg xmlns="http://www.w3.org/2000/svg" width="150" height="150" viewBox="0 0 150 150">
+<rect width="150" height="150" fill="#00796b"/><circle cx="75" cy="58" r="28" fill="#b2dfdb"/>
+<ellipse cx="75" cy="140" rx="48" ry="40" fill="#b2dfdb"/></svg>"""
+
+
+class RecordForm(FlaskForm):
+    """How many steps to add to the account's today."""
+
+    steps = IntegerField("Steps to add", default=1000,
+                         validators=[InputRequired(), NumberRange(min=1, max=50000)])
+    record = SubmitField("Record activity")
+
+
+@bp.get("/avatar/<encoded_id>.svg")
+def avatar(encoded_id: str):
+    """Return the default avatar picture."""
+    return Response(AVATAR, mimetype="image/svg+xml")
+
+
+@bp.route("/account/<name>", methods=["GET", "POST"])
+def account_page(name: str):
+    """Show a demo account and let the visitor record steps for today."""
+    try:
+        account = get_account(name, demo_state(current_app).now())
+    except ValueError as error:
+        return render_template("demo_fitbit/message.html", title="No such account",
+                               text=str(error)), 404
+    form = RecordForm()
+    if form.validate_on_submit():
+        app = current_app._get_current_object()
+        stored = store_activity(app, account.name, form.steps.data)
+        response = Response(status=303, headers={"Location": f"?recorded={form.steps.data}"})
+        # Notify once the response is sent: the subscriber may call back into this service.
+        response.call_on_close(lambda: notify_clients(app, *stored))
+        return response
+    today = local_today(account, demo_state(current_app).now())
+    return render_template("demo_fitbit/account.html", account=account, form=form,
+                           today=today)

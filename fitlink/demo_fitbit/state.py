@@ -1,0 +1,117 @@
+"""Per-app runtime state: clock, rate limits, the call log and the database lock."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+from flask import Flask
+from oauthlib.oauth1 import WebApplicationServer
+
+
+class ApiCall(NamedTuple):
+    """One data call the service answered: its path and the access token used."""
+
+    path: str
+    token: str
+
+
+class RateStatus(NamedTuple):
+    """The outcome of counting one call against a token's hourly budget."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int
+
+
+class RateLimiter:
+    """Count calls per access token in windows that reset at the top of each UTC hour."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}
+
+    def hit(self, token: str, now: datetime) -> RateStatus:
+        """Count one call for this token and say whether it may be served."""
+        stamp = now.timestamp()
+        hour = math.floor(stamp / 3600)
+        reset = max(1, math.ceil((hour + 1) * 3600 - stamp))
+        with self._lock:
+            window, used = self._windows.get(token, (hour, 0))
+            if window != hour:
+                used = 0
+            allowed = used < self.limit
+            used = used + 1 if allowed else used
+            self._windows[token] = (hour, used)
+        return RateStatus(allowed, self.limit, self.limit - used, reset)
+
+
+@dataclass
+class DemoState:
+    """Everything the demo app keeps in memory, stored in app.extensions."""
+
+    clients: dict[str, str]
+    limiter: RateLimiter
+    clock: Callable[[], datetime]
+    oauth: WebApplicationServer
+    subscriber_url: str | None = None
+    subscriber_id: str = "1"
+    calls: list[ApiCall] = field(default_factory=list)
+    # One in-memory SQLite connection is shared by all threads, so requests
+    # and record_activity take turns on the database.
+    db_lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def now(self) -> datetime:
+        """Return the service's current time (configurable for tests)."""
+        return self.clock()
+
+
+def system_now() -> datetime:
+    """Return the real current time in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def make_clock(setting: object) -> Callable[[], datetime]:
+    """Turn DEMO_FITBIT_NOW (None, an aware datetime or a callable) into a clock."""
+    if setting is None:
+        return system_now
+    if isinstance(setting, datetime):
+        if setting.tzinfo is None:
+            raise ValueError("DEMO_FITBIT_NOW must be timezone-aware.")
+        return lambda: setting
+    if callable(setting):
+        return setting
+    raise TypeError("DEMO_FITBIT_NOW must be a datetime or a callable.")
+
+
+def demo_state(app: Flask) -> DemoState:
+    """Return the demo service state of a demo app."""
+    return app.extensions["demo_fitbit"]
+
+
+def call_log(app: Flask) -> list[ApiCall]:
+    """Return a copy of the data calls served so far, oldest first."""
+    return list(demo_state(app).calls)
+
+
+def reset_call_log(app: Flask) -> None:
+    """Forget the data calls served so far."""
+    demo_state(app).calls.clear()
+
+
+class LockedWSGI:
+    """Serve one request at a time so threads never share a database transaction."""
+
+    def __init__(self, wsgi_app: Callable, lock: threading.RLock) -> None:
+        self.wsgi_app = wsgi_app
+        self.lock = lock
+
+    def __call__(self, environ: dict, start_response: Callable):
+        with self.lock:
+            return self.wsgi_app(environ, start_response)
