@@ -45,6 +45,7 @@ class OAuth(OAuthConsumerMixin, db.Model):
     member_since: Mapped[date | None]
     distance_unit: Mapped[str] = mapped_column(String(16), default="METRIC")
     weight_unit: Mapped[str] = mapped_column(String(16), default="METRIC")
+    goals: Mapped[dict | None] = mapped_column(JSON)  # daily goals, e.g. {"steps": 10000}
     broken_at: Mapped[datetime | None]
 
 
