@@ -5,8 +5,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .dates import local_today
 from .extensions import db
 from .models import OAuth, User
+from .sync import progress_for, sync_user
+from .sync.engine import history_floor
 
 fitbit_cli = AppGroup("fitbit", help="Sync and inspect Fitbit connections.")
 
@@ -23,8 +26,6 @@ def init_db_command():
 @click.option("--full", is_flag=True, help="Re-import the whole history, not only what is new.")
 def sync_command(email: str | None, full: bool):
     """Sync connected users now, in this process."""
-    from .sync import sync_user
-
     query = select(User.id, User.email).join(OAuth, OAuth.user_id == User.id)
     if email:
         query = query.where(User.email == email.strip().lower())
@@ -40,9 +41,6 @@ def sync_command(email: str | None, full: bool):
 @fitbit_cli.command("status")
 def status_command():
     """Show each connected user's import progress and last error."""
-    from .sync import progress_for
-    from .sync.engine import history_floor, local_today
-
     links = db.session.execute(select(OAuth, User.email).join(User)).all()
     if not links:
         click.echo("No connected users.")

@@ -26,6 +26,7 @@ def defaults(instance_path: str) -> dict:
         "FITBIT_ACCESS_TOKEN_URL": None,
         "FITBIT_API_BASE_URL": None,
         "FITBIT_TIMEOUT": 10,
+        "FITBIT_RETRY_BACKOFF": 0.5,
         "FITBIT_SUBSCRIBER_VERIFICATION_CODE": None,
         "DEMO_FITBIT_URL": _demo_url_from_run_env(),
         "DEMO_FITBIT_DATABASE_URI": f"sqlite:///{instance / 'demo_fitbit.sqlite'}",
@@ -70,6 +71,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 def use_builtin_service(app: Flask) -> None:
     """Point the Fitbit settings at the built-in service mounted under /demo-fitbit."""
     base = app.config["DEMO_FITBIT_URL"].rstrip("/")
+    # The mounted service notifies fitlink's own webhook, like Fitbit's subscriptions.
+    app.config.setdefault("DEMO_FITBIT_SUBSCRIBER_URL", base.removesuffix("/demo-fitbit") + "/fitbit/webhook")
     app.config.update(
         FITBIT_CLIENT_KEY="fitlink-builtin",
         FITBIT_CLIENT_SECRET=app.config.get("DEMO_FITBIT_CLIENT_SECRET")

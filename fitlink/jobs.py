@@ -10,7 +10,13 @@ from huey.consumer import Consumer
 from huey.exceptions import TaskLockedException
 from huey.storage import RedisStorage, SqliteStorage
 
+from .sources import METRICS
+from .sync import sync_user
+from .sync.schedule import users_due
+
 log = logging.getLogger(__name__)
+
+LOCKED_RETRY = timedelta(seconds=15)
 
 # Storage is chosen by init_app from the configuration; tasks register here at import.
 huey = Huey("fitlink", storage_class=SqliteStorage, filename=":memory:")
@@ -60,30 +66,37 @@ def _in_app_context(func, *args, **kwargs):
         return func(*args, **kwargs)
 
 
-def enqueue_sync(user_id: int, manual: bool = False, full: bool = False) -> None:
-    """Queue a sync of one user's data."""
-    sync_task(user_id, manual=manual, full=full)
+def enqueue_sync(user_id: int, manual: bool = False, full: bool = False,
+                 metrics: tuple[str, ...] | None = None) -> None:
+    """Queue a sync of one user's data (all metrics unless `metrics` narrows it)."""
+    sync_task(user_id, manual=manual, full=full, metrics=metrics)
 
 
 @huey.task()
-def sync_task(user_id: int, manual: bool = False, full: bool = False):
-    """Sync one user, one run at a time per user; reschedule itself after a rate limit."""
-    return _in_app_context(run_sync, user_id, manual=manual, full=full)
+def sync_task(user_id: int, manual: bool = False, full: bool = False, metrics=None):
+    """Sync one user, one run at a time per user; come back later when locked or rate limited."""
+    return _in_app_context(run_sync, user_id, manual=manual, full=full, metrics=metrics)
 
 
-def run_sync(user_id: int, manual: bool = False, full: bool = False) -> str:
+def run_sync(user_id: int, manual: bool = False, full: bool = False, metrics=None) -> str:
     """Sync the user under a per-user lock; return the outcome."""
-    from .sync import sync_user
-
+    options = {"manual": manual, "full": full, "metrics": metrics}
     try:
         with huey.lock_task(f"sync-user-{user_id}"):
-            result = sync_user(user_id, full=full, reserve=0 if manual else None)
+            result = sync_user(
+                user_id,
+                full=full,
+                reserve=0 if manual else None,
+                metrics=tuple(metrics) if metrics else METRICS,
+            )
     except TaskLockedException:
-        log.info("user %s: a sync is already running", user_id)
+        # The running sync may have started before this data changed: run again after it.
+        log.info("user %s: a sync is already running; trying again in %ss", user_id, LOCKED_RETRY.seconds)
+        sync_task.schedule((user_id,), options, delay=LOCKED_RETRY.seconds)
         return "locked"
     log.info("user %s: sync %s, %s calls, %s rows", user_id, result.outcome, result.calls, result.rows)
     if result.outcome == "rate_limited" and result.retry_at is not None:
-        sync_task.schedule((user_id,), eta=result.retry_at)
+        sync_task.schedule((user_id,), options, eta=result.retry_at)
     return result.outcome
 
 
@@ -94,8 +107,6 @@ def refresh_stale():
 
 
 def _refresh_stale() -> int:
-    from .sync.schedule import users_due
-
     due = users_due(timedelta(minutes=current_app.config["REFRESH_MINUTES"]))
     for user_id in due:
         sync_task(user_id)

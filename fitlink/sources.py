@@ -18,6 +18,17 @@ METRICS = (
 )
 
 
+# What a push notification's collection says may have changed.
+COLLECTION_METRICS = {
+    "activities": (
+        "steps", "distance", "calories", "floors",
+        "very_active_minutes", "fairly_active_minutes", "resting_heart_rate",
+    ),
+    "sleep": ("sleep",),
+    "body": ("weight",),
+}
+
+
 @dataclass(frozen=True)
 class Profile:
     """Who the account belongs to and how to read its dates and units."""
@@ -44,6 +55,9 @@ class DataSource(Protocol):
 
     def profile(self) -> Profile:
         """Return the account's profile."""
+
+    def goals(self, today: date) -> dict:
+        """Return the account's daily goals, such as {"steps": 10000}."""
 
     def max_days(self, metric: str) -> int:
         """Return the longest date range one fetch of metric may cover."""

@@ -7,6 +7,7 @@ from flask_dance.consumer import oauth_authorized
 from flask_login import current_user, login_required
 
 from .. import jobs
+from ..dates import local_today
 from ..extensions import db
 from .blueprint import blueprint
 from .client import FitbitError
@@ -18,14 +19,16 @@ log = logging.getLogger(__name__)
 @oauth_authorized.connect_via(blueprint)
 def fitbit_authorized(bp, token):
     """Fetch the profile, store the link, start the import; tell Flask-Dance not to store the token."""
+    source = source_for(token)
     try:
-        profile = source_for(token).profile()
+        profile = source.profile()
+        goals = source.goals(local_today(profile.timezone))
     except FitbitError as err:
         log.warning("Fitbit profile fetch after authorization failed: %s", err)
         flash("Fitbit authorized fitlink but then failed to answer. Nothing was connected; please try again.", "error")
         return False
     try:
-        save_link(current_user, token, profile)
+        save_link(current_user, token, profile, goals)
     except AlreadyLinked:
         flash("That Fitbit account is already connected to another fitlink account.", "error")
         return False

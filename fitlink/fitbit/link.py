@@ -33,10 +33,13 @@ def source_for(token: dict) -> FitbitSource:
         token=token["oauth_token"],
         token_secret=token["oauth_token_secret"],
     )
-    return FitbitSource(FitbitClient(creds, timeout=config["FITBIT_TIMEOUT"]))
+    client = FitbitClient(
+        creds, timeout=config["FITBIT_TIMEOUT"], backoff=config["FITBIT_RETRY_BACKOFF"]
+    )
+    return FitbitSource(client)
 
 
-def save_link(user: User, token: dict, profile: Profile) -> OAuth:
+def save_link(user: User, token: dict, profile: Profile, goals: dict | None = None) -> OAuth:
     """Store the token and profile on the user's link; raise AlreadyLinked if another user owns it."""
     owner = db.session.execute(
         select(OAuth).filter_by(provider=PROVIDER, provider_user_id=profile.user_id)
@@ -58,6 +61,7 @@ def save_link(user: User, token: dict, profile: Profile) -> OAuth:
     link.member_since = profile.member_since
     link.distance_unit = profile.distance_unit
     link.weight_unit = profile.weight_unit
+    link.goals = goals or link.goals
     link.broken_at = None
     db.session.commit()
     return link

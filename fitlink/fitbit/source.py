@@ -41,6 +41,14 @@ class FitbitSource:
         except (KeyError, TypeError, ValueError) as err:
             raise BadPayload(f"profile: {err!r}") from err
 
+    def goals(self, today: date) -> dict:
+        """Return the daily goals (steps, distance, calories, active minutes, floors)."""
+        body = self.client.get(f"/1/user/-/activities/date/{today.isoformat()}.json")
+        goals = body.get("goals")
+        if not isinstance(goals, dict):
+            raise BadPayload("daily summary without goals")
+        return {key: value for key, value in goals.items() if isinstance(value, (int, float))}
+
     def max_days(self, metric: str) -> int:
         return ENDPOINTS[metric][1]
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from .. import jobs
 from ..extensions import csrf, db
 from ..models import OAuth
+from ..sources import COLLECTION_METRICS, METRICS
 from .link import revoke
 
 log = logging.getLogger(__name__)
@@ -67,4 +68,15 @@ def handle(notes: list) -> None:
             log.info("webhook: user %s revoked access; token removed", link.user_id)
             revoke(link)
         elif link.broken_at is None:
-            jobs.enqueue_sync(link.user_id)
+            metrics = changed_metrics(owners[link.provider_user_id])
+            if metrics:
+                jobs.enqueue_sync(link.user_id, metrics=metrics)
+
+
+def changed_metrics(collections: set[str]) -> tuple[str, ...]:
+    """Return the metrics that notifications of these collections may have changed."""
+    return tuple(
+        metric
+        for metric in METRICS
+        if any(metric in COLLECTION_METRICS.get(name, ()) for name in collections)
+    )

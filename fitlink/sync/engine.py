@@ -3,11 +3,11 @@
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import select
 
+from ..dates import local_today
 from ..extensions import db
 from ..fitbit.client import BadPayload, ProviderError, RateLimited, TokenRejected
 from ..fitbit.link import link_for, source_for
@@ -32,15 +32,6 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
 
 
-def local_today(tz_name: str | None) -> date:
-    """Return today's date in the Fitbit user's timezone."""
-    try:
-        zone = ZoneInfo(tz_name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
-
-
 def history_floor(link: OAuth, today: date) -> date:
     """Return the oldest date to import: memberSince, capped by BACKFILL_MAX_DAYS."""
     cap = today - timedelta(days=current_app.config["BACKFILL_MAX_DAYS"] - 1)
@@ -59,8 +50,12 @@ def states_for(user_id: int) -> dict[str, SyncState]:
 
 
 def sync_user(user_id: int, *, full: bool = False, reserve: int | None = None,
-              source: DataSource | None = None) -> SyncResult:
-    """Bring the user's data up to date and continue the history import."""
+              metrics: tuple[str, ...] = METRICS, source: DataSource | None = None) -> SyncResult:
+    """Bring the user's data up to date and continue the history import.
+
+    `reserve` is the part of the hourly budget to leave unused (the user's own
+    "Sync now" passes 0); `metrics` narrows a refresh to what a notification named.
+    """
     result = SyncResult()
     link = link_for(user_id)
     if link is None or link.broken_at is not None:
@@ -79,7 +74,7 @@ def sync_user(user_id: int, *, full: bool = False, reserve: int | None = None,
     planned = plan.order(
         [
             chunk
-            for metric in METRICS
+            for metric in metrics
             for chunk in plan.chunks(metric, states[metric], today, floor, source.max_days(metric))
         ]
     )
