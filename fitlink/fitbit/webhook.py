@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import json
 import logging
 
 from flask import Blueprint, abort, current_app, request
@@ -37,7 +38,10 @@ def notify():
     if not valid_signature(body, request.headers.get("X-Fitbit-Signature", "")):
         log.warning("webhook: bad signature, %d bytes ignored", len(body))
         abort(404)
-    notes = request.get_json(force=True, silent=True)
+    try:
+        notes = json.loads(body)
+    except ValueError:
+        notes = None
     if not isinstance(notes, list):
         log.warning("webhook: body is not a JSON array")
         return "", 204

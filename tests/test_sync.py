@@ -1,0 +1,282 @@
+"""The sync engine against the built-in service: fewest calls, rate limits, faults, locks."""
+
+import json
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from conftest import build_app, connect, make_config, signup
+
+from fitlink import jobs
+from fitlink.demo_fitbit import call_log, reset_call_log, revoke_tokens
+from fitlink.demo_fitbit.accounts import get_account, local_today
+from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.extensions import db
+from fitlink.fitbit.source import ENDPOINTS
+from fitlink.models import DailyMetric, OAuth, SyncState, now_utc
+from fitlink.sources import METRICS
+from fitlink.sync import sync_user
+from fitlink.sync.plan import minimum_calls
+from fitlink.sync.schedule import users_due
+
+DATA_PATHS = ("/1/user/-/activities/", "/1.2/user/-/sleep/", "/1/user/-/body/")
+
+
+def data_calls(demo_app) -> list[str]:
+    """The series calls the service answered (not the profile or the daily summary)."""
+    return [
+        path for path, _token in call_log(demo_app)
+        if path.startswith(DATA_PATHS) and "/activities/date/" not in path
+    ]
+
+
+def rows_by_metric(app) -> dict[str, int]:
+    with app.app_context():
+        counts = db.session.execute(
+            db.select(DailyMetric.metric, db.func.count()).group_by(DailyMetric.metric)
+        ).all()
+    return dict(counts)
+
+
+def user_id(app, email="ada@example.org") -> int:
+    with app.app_context():
+        return db.session.execute(db.text("select id from users where email = :e"), {"e": email}).scalar_one()
+
+
+def run(app, uid, **options) -> str:
+    with app.app_context():
+        return jobs.run_sync(uid, **options)
+
+
+@pytest.fixture
+def long_app(tmp_path, provider):
+    """An app that imports three years of history."""
+    return build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=1095, RATE_LIMIT_RESERVE=0))
+
+
+def test_backfill_of_three_years_takes_the_minimum_number_of_calls(long_app, demo_app):
+    client = long_app.test_client()
+    signup(client)
+    reset_call_log(demo_app)
+    connect(client, account="alex")
+    account = get_account("alex")
+    today = local_today(account)
+    days = min(1095, (today - account.member_since).days + 1)
+    longest = {metric: ENDPOINTS[metric][1] for metric in METRICS}
+    assert len(data_calls(demo_app)) == minimum_calls(days, longest)
+    counts = rows_by_metric(long_app)
+    for metric in ("steps", "distance", "calories", "floors", "very_active_minutes", "fairly_active_minutes"):
+        assert counts[metric] == days, metric
+    assert 0 < counts["sleep"] < days and 0 < counts["weight"] < days
+    with long_app.app_context():
+        states = db.session.execute(db.select(SyncState)).scalars().all()
+        assert all(state.backfill_done and state.newest_synced == today for state in states)
+
+    reset_call_log(demo_app)
+    assert run(long_app, user_id(long_app)) == "complete"
+    assert rows_by_metric(long_app) == counts
+    # A refresh is one call per metric: yesterday and today.
+    assert len(data_calls(demo_app)) == len(METRICS)
+    assert all(path.endswith(f"/{today - timedelta(days=1)}/{today}.json") for path in data_calls(demo_app))
+
+
+def test_history_stops_at_member_since(app, client, demo_app):
+    signup(client)
+    connect(client, account="sam")
+    account = get_account("sam")
+    days = (local_today(account) - account.member_since).days + 1
+    assert days < 365
+    assert rows_by_metric(app)["steps"] == days
+
+
+def test_a_429_mid_backfill_pauses_then_resumes_with_nothing_lost(long_app, demo_app):
+    limiter = demo_app.extensions["demo_fitbit"].limiter
+    limiter.limit = 6  # profile, goals, then four series calls
+    client = long_app.test_client()
+    signup(client)
+    connect(client, account="alex")
+    uid = user_id(long_app)
+    with long_app.app_context():
+        states = db.session.execute(db.select(SyncState)).scalars().all()
+        waits = {state.next_attempt for state in states}
+        assert len(waits) == 1 and None not in waits
+        (wait,) = waits
+        assert now_utc() < wait <= now_utc() + timedelta(hours=1, minutes=1)
+        assert not all(state.backfill_done for state in states)
+    page = client.get("/dashboard").text
+    assert "Waiting for Fitbit&#39;s hourly limit, resumes at" in page or "Waiting for Fitbit's hourly limit, resumes at" in page
+    assert "Importing history:" in page
+    partial = rows_by_metric(long_app)
+
+    limiter.limit = 1000  # the next hour
+    assert run(long_app, uid) == "complete"
+    account = get_account("alex")
+    days = min(1095, (local_today(account) - account.member_since).days + 1)
+    complete = rows_by_metric(long_app)
+    assert complete["steps"] == days
+    assert all(complete[metric] >= partial.get(metric, 0) for metric in complete)
+    with long_app.app_context():
+        duplicates = db.session.execute(
+            db.select(DailyMetric.metric, DailyMetric.day)
+            .group_by(DailyMetric.user_id, DailyMetric.metric, DailyMetric.day)
+            .having(db.func.count() > 1)
+        ).all()
+        assert duplicates == []
+        assert all(s.backfill_done for s in db.session.execute(db.select(SyncState)).scalars())
+    assert "Importing history" not in client.get("/dashboard").text
+
+
+def test_background_sync_keeps_a_share_of_the_budget_for_sync_now(tmp_path, provider, demo_app):
+    app = build_app(make_config(tmp_path, provider.url, RATE_LIMIT_RESERVE=140))
+    demo_app.extensions["demo_fitbit"].limiter.limit = 150
+    client = app.test_client()
+    signup(client)
+    reset_call_log(demo_app)
+    connect(client)
+    # profile + goals + one series call leave 147 > 140; the next leaves 146 ... stop at 140.
+    assert len(data_calls(demo_app)) == 150 - 140 - 2
+    with app.app_context():
+        assert all(s.last_error == "hourly budget kept for your own syncs"
+                   for s in db.session.execute(db.select(SyncState)).scalars())
+    reset_call_log(demo_app)
+    client.post("/fitbit/sync")  # the person's own "Sync now" may use the reserve
+    assert len(data_calls(demo_app)) > 0
+
+
+def test_a_rejected_token_marks_the_connection_broken_and_stops_jobs(app, client, demo_app):
+    signup(client)
+    connect(client)
+    uid = user_id(app)
+    revoke_tokens(demo_app, "alex")
+    reset_call_log(demo_app)
+    assert run(app, uid) == "token_rejected"
+    assert len(call_log(demo_app)) == 1
+    with app.app_context():
+        assert db.session.get(OAuth, 1).broken_at is not None
+        assert users_due(timedelta(0)) == []
+    page = client.get("/dashboard").text
+    assert "Reconnect Fitbit" in page and "Reconnect needed" in page
+    assert run(app, uid) == "not_connected"
+    assert len(call_log(demo_app)) == 1
+    assert rows_by_metric(app)["steps"] > 0  # nothing stored is lost
+    connect(client)  # reconnecting mends it
+    with app.app_context():
+        assert db.session.get(OAuth, 1).broken_at is None
+
+
+class FakeProvider:
+    """A provider that answers every API call the same bad way."""
+
+    def __init__(self, status=200, body=b"{}", delay=0.0):
+        self.status, self.body, self.delay, self.hits = status, body, delay, 0
+
+    def __call__(self, environ, start_response):
+        self.hits += 1
+        time.sleep(self.delay)
+        start_response(f"{self.status} X", [("Content-Type", "application/json")])
+        return [self.body]
+
+
+def point_api_at(app, url):
+    app.config["FITBIT_API_BASE_URL"] = url
+
+
+@pytest.mark.parametrize(
+    "fake",
+    [FakeProvider(status=500), FakeProvider(status=503, body=b"<html>down</html>"), FakeProvider(delay=1.0)],
+    ids=["500", "503", "timeout"],
+)
+def test_provider_failures_are_retried_then_recorded(tmp_path, provider, fake):
+    app = build_app(make_config(tmp_path, provider.url, FITBIT_RETRY_BACKOFF=0, FITBIT_TIMEOUT=0.3))
+    client = app.test_client()
+    signup(client)
+    connect(client)
+    before = rows_by_metric(app)
+    with serve_in_thread(fake) as bad:
+        point_api_at(app, bad.url)
+        assert run(app, user_id(app)) == "errors"
+    assert fake.hits == 3 * len(METRICS)  # each call tried three times
+    assert rows_by_metric(app) == before
+    with app.app_context():
+        states = db.session.execute(db.select(SyncState)).scalars().all()
+        assert all(state.last_error and state.next_attempt > now_utc() for state in states)
+    assert "Sync now" in client.get("/dashboard").text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", json.dumps({"activities-steps": [{"dateTime": "2026-13-45", "value": "1"}]}).encode(),
+     json.dumps({"activities-steps": [{"dateTime": "2026-11-01", "value": "many"}]}).encode()],
+    ids=["not-json", "array", "bad-date", "bad-value"],
+)
+def test_a_malformed_payload_writes_nothing(app, client, body):
+    signup(client)
+    connect(client)
+    with app.app_context():
+        before = db.session.execute(db.select(DailyMetric.metric, DailyMetric.day, DailyMetric.value)).all()
+    fake = FakeProvider(body=body)
+    with serve_in_thread(fake) as bad:
+        point_api_at(app, bad.url)
+        assert run(app, user_id(app)) == "errors"
+    assert fake.hits == len(METRICS)  # not retried: the answer will not improve
+    with app.app_context():
+        after = db.session.execute(db.select(DailyMetric.metric, DailyMetric.day, DailyMetric.value)).all()
+        assert sorted(after) == sorted(before)
+        assert all(s.last_error for s in db.session.execute(db.select(SyncState)).scalars())
+
+
+class SlowWSGI:
+    """Delay every request to an app, so that two syncs overlap."""
+
+    def __init__(self, app, delay):
+        self.app, self.delay = app, delay
+
+    def __call__(self, environ, start_response):
+        time.sleep(self.delay)
+        return self.app(environ, start_response)
+
+
+def test_two_concurrent_syncs_for_one_user_do_not_both_run(app, client, demo_app):
+    signup(client)
+    connect(client)
+    uid = user_id(app)
+    outcomes = []
+    with serve_in_thread(SlowWSGI(demo_app, 0.2)) as slow:
+        point_api_at(app, slow.url)
+        reset_call_log(demo_app)
+        threads = [threading.Thread(target=lambda: outcomes.append(run(app, uid))) for _ in range(2)]
+        threads[0].start()
+        time.sleep(0.1)
+        threads[1].start()
+        for thread in threads:
+            thread.join()
+    assert sorted(outcomes) == ["complete", "locked"]
+    assert len(data_calls(demo_app)) == len(METRICS)
+
+
+def test_periodic_job_picks_stale_users_only(app, client):
+    signup(client)
+    connect(client)
+    uid = user_id(app)
+    with app.app_context():
+        assert users_due(timedelta(hours=1)) == []
+        assert users_due(timedelta(0)) == [uid]
+
+
+def test_sync_user_without_a_link_does_nothing(app):
+    with app.app_context():
+        assert sync_user(12345).outcome == "not_connected"
+
+
+def test_cli_sync_and_status(app, client, runner):
+    signup(client)
+    connect(client)
+    result = runner.invoke(args=["fitbit", "sync", "--user", "ADA@example.org"])
+    assert result.exit_code == 0, result.output
+    assert "ada@example.org: complete" in result.output
+    status = runner.invoke(args=["fitbit", "status"])
+    assert "100% imported" in status.output and get_account("alex").display_name in status.output
+    missing = runner.invoke(args=["fitbit", "sync", "--user", "nobody@example.org"])
+    assert missing.exit_code != 0 and "No connected user" in missing.output
