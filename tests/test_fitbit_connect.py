@@ -12,6 +12,8 @@ from werkzeug.serving import make_server
 from conftest import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
 
 from fitlink import create_app
+from fitlink.demo_fitbit import create_demo_app
+from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth
@@ -227,3 +229,34 @@ def test_today_is_the_fitbit_users_local_date(app, client, account):
 def test_connect_requires_login(client):
     response = client.get("/fitbit")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_journey_against_a_provider_named_only_by_fitbit_variables(tmp_path, monkeypatch):
+    """Another RFC 5849 server, configured the way an operator would: FITLINK_FITBIT_* only."""
+    other = create_demo_app({
+        "SECRET_KEY": "other", "DEMO_FITBIT_CLIENTS": {"operator-key": "operator-secret"},
+    })
+    with serve_in_thread(other) as server:
+        for name, value in {
+            "FITBIT_CLIENT_KEY": "operator-key",
+            "FITBIT_CLIENT_SECRET": "operator-secret",
+            "FITBIT_REQUEST_TOKEN_URL": server.url + "/oauth/request_token",
+            "FITBIT_AUTHORIZATION_URL": server.url + "/oauth/authorize",
+            "FITBIT_ACCESS_TOKEN_URL": server.url + "/oauth/access_token",
+            "FITBIT_API_BASE_URL": server.url,
+        }.items():
+            monkeypatch.setenv("FITLINK_" + name, value)
+        config = make_config(tmp_path, "http://127.0.0.1:9/unused")
+        del config["DEMO_FITBIT_URL"], config["DEMO_FITBIT_CLIENT_SECRET"]
+        app = build_app(config)
+        assert not app.config.get("BUILTIN_FITBIT")
+        client = app.test_client()
+        signup(client)
+        start = client.get("/fitbit")
+        assert start.headers["Location"].startswith(server.url + "/oauth/authorize?")
+        client.get(local_path(authorize_on_provider(start.headers["Location"], account="noa")))
+        page = client.get("/dashboard").text
+        account = get_account("noa")
+        steps = daily_values("noa", local_today(account))["steps"]
+        assert account.display_name in page and f'data-metric="steps">{steps:,}<' in page
+        assert client.get("/demo-fitbit/oauth/authorize").status_code == 404

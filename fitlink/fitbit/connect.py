@@ -22,11 +22,16 @@ def fitbit_authorized(bp, token):
     source = source_for(token)
     try:
         profile = source.profile()
-        goals = source.goals(local_today(profile.timezone))
     except FitbitError as err:
         log.warning("Fitbit profile fetch after authorization failed: %s", err)
         flash("Fitbit authorized fitlink but then failed to answer. Nothing was connected; please try again.", "error")
         return False
+    try:
+        goals = source.goals(local_today(profile.timezone))
+    except FitbitError as err:
+        # Goals only decorate the dashboard; connecting must not depend on them.
+        log.info("Fitbit daily goals unavailable: %s", err)
+        goals = None
     try:
         save_link(current_user, token, profile, goals)
     except AlreadyLinked:
