@@ -1,18 +1,15 @@
-"""Home page and dashboard, read from fitlink's database only."""
+"""Home page, dashboard and exports: parse the request, call one function, render."""
 
-from datetime import timedelta
-
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from .fitbit.link import link_for
-from .readings import days, readings
-from .sync import progress_for
-from .sync.engine import history_floor, local_today
+from ..dates import local_today
+from ..fitbit.link import link_for
+from . import exports
+from .page import build_dashboard
+from .periods import export_period
 
 bp = Blueprint("dashboard", __name__)
-
-CHART_DAYS = 30
 
 
 @bp.get("/")
@@ -26,20 +23,24 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def index():
-    """Show the user's numbers for today and the last 30 days of steps."""
+    """Show today's numbers and the trends for ?range= days (7, 30, 90 or 365)."""
     link = link_for(current_user.id)
     if link is None:
         return render_template("dashboard/connect.html")
-    today = local_today(link.timezone)
-    start = today - timedelta(days=CHART_DAYS - 1)
-    data = readings(current_user.id, start, today)
-    today_values = {metric: values.get(today) for metric, values in data.items()}
-    steps = [(day, data["steps"].get(day)) for day in days(start, today)]
-    return render_template(
-        "dashboard/index.html",
-        link=link,
-        today=today,
-        now=today_values,
-        steps=steps,
-        progress=progress_for(link, today, history_floor(link, today)),
-    )
+    return render_template("dashboard/index.html", dash=build_dashboard(link, request.args.get("range")))
+
+
+@bp.get("/dashboard/export.<any(csv, json):kind>")
+@login_required
+def export(kind: str):
+    """Download the user's stored data for ?range= or ?start=&end= as one CSV or JSON file."""
+    link = link_for(current_user.id)
+    today = local_today(link.timezone if link else None)
+    period = export_period(request.args, today)
+    if kind == "csv":
+        body, mimetype = exports.csv_lines(current_user.id, period), "text/csv"
+    else:
+        body, mimetype = exports.json_chunks(current_user.id, period, today), "application/json"
+    disposition = f'attachment; filename="{exports.filename(period, kind)}"'
+    return Response(stream_with_context(body), mimetype=mimetype,
+                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
