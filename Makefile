@@ -1,4 +1,5 @@
-# fitlink: `make run` sets up and starts the app; `make test` runs the tests.
+# fitlink: `make run` sets up and starts the app; `make test` runs the tests;
+# `make serve` runs it for production (gunicorn + a job consumer, see README).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ FLASK_RUN_HOST ?= 127.0.0.1
 FLASK_RUN_PORT ?= 5000
 export FLASK_RUN_HOST FLASK_RUN_PORT
 
-.PHONY: run test install install-test serve clean
+.PHONY: run test install install-test migrate serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +26,23 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-run: install
-	$(BIN)/flask init-db
+run: migrate
 	$(BIN)/flask run
+
+# Apply the schema migrations the database has not had yet (fast when there are none).
+migrate: install
+	$(BIN)/flask db upgrade
+
+# Production: migrations, then a Huey consumer and gunicorn (gunicorn.conf.py) on
+# PostgreSQL and Redis. Scale with WEB_CONCURRENCY and JOB_WORKERS, or more hosts.
+JOB_WORKERS ?= 4
+serve: install
+	@test -n "$$FITLINK_SQLALCHEMY_DATABASE_URI" -a -n "$$FITLINK_REDIS_URL" || \
+		{ echo "make serve needs FITLINK_SQLALCHEMY_DATABASE_URI and FITLINK_REDIS_URL (see README)"; exit 2; }
+	$(BIN)/flask db upgrade
+	$(BIN)/huey_consumer fitlink.worker.huey --workers $(JOB_WORKERS) --worker-type thread & \
+	consumer=$$!; trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import auth, cli, dashboard, errors, formatting, jobs, sessions
+from . import auth, cli, dashboard, errors, formatting, health, jobs, logs, sessions
 from .config import load_config
-from .extensions import csrf, db, login_manager
+from .extensions import csrf, db, login_manager, migrate
 from .fitbit import blueprint as fitbit_blueprint
 from .fitbit import webhook
 
@@ -26,15 +26,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     sessions.init_app(app)
     jobs.init_app(app)
+    logs.init_app(app, jobs.huey)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     fitbit_blueprint.init_app(app)
     app.register_blueprint(webhook.bp)
+    health.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     cli.init_app(app)

@@ -20,16 +20,22 @@ class SharedModelSqlAlchemySessionInterface(SqlAlchemySessionInterface):
     rest of the schema, not here.
     """
 
-    _models: dict[tuple[int, str], type] = {}
-
     def __init__(self, app: Flask, client: SQLAlchemy, table: str, **options):
-        key = (id(client.metadata), table)
-        if key not in self._models:
-            self._models[key] = create_session_model(client, table)
         self.app = app
         self.client = client
-        self.sql_session_model = self._models[key]
+        self.sql_session_model = session_model(client, table)
         ServerSideSessionInterface.__init__(self, app, **options)
+
+
+_models: dict[tuple[int, str], type] = {}
+
+
+def session_model(client: SQLAlchemy, table: str) -> type:
+    """Return Flask-Session's model for table, declaring it on client's metadata once."""
+    key = (id(client.metadata), table)
+    if key not in _models:
+        _models[key] = create_session_model(client, table)
+    return _models[key]
 
 
 def init_app(app: Flask) -> None:
@@ -39,6 +45,8 @@ def init_app(app: Flask) -> None:
         "key_prefix": "session:",
         "use_signer": False,
     }
+    # The table is part of the schema whatever the backend, so migrations never depend on it.
+    session_model(db, app.config["SESSION_SQLALCHEMY_TABLE"])
     if app.config["REDIS_URL"]:
         client = Redis.from_url(app.config["REDIS_URL"])
         app.session_interface = RedisSessionInterface(app, client=client, **options)

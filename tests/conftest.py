@@ -69,6 +69,15 @@ def build_app(config: dict):
     return app
 
 
+@pytest.fixture(autouse=True)
+def close_database_connections():
+    """Close the pooled connections of every app a test built (PostgreSQL's driver warns about open ones)."""
+    yield
+    for engines in list(db._app_engines.values()):
+        for engine in engines.values():
+            engine.dispose()
+
+
 @pytest.fixture
 def app(tmp_path, provider):
     app = build_app(make_config(tmp_path, provider.url))

@@ -1,0 +1,36 @@
+"""gunicorn settings for fitlink: `gunicorn --config gunicorn.conf.py wsgi:app` (make serve).
+
+Every value can be overridden on the command line or in GUNICORN_CMD_ARGS;
+WEB_CONCURRENCY and GUNICORN_BIND are read here for the usual cases.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "wsgi:app"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers: each request holds one process. Requests wait on PostgreSQL and
+# Redis, not the CPU, so two per core plus one keeps the cores busy.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+
+# A request taking 30 s is stuck (pages read only fitlink's database), so restart the worker.
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak never takes a host down.
+max_requests = 2000
+max_requests_jitter = 200
+
+# One JSON line per request on stdout (fitlink adds its own line with the user id);
+# gunicorn's own messages on stderr.
+accesslog = "-"
+access_log_format = (
+    '{"event": "access", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", '
+    '"query": "%(q)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s}'
+)
+errorlog = "-"
+loglevel = "info"
+# Behind a load balancer on another host, list its address in FORWARDED_ALLOW_IPS.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

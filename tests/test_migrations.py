@@ -1,0 +1,73 @@
+"""Migrations: an empty database goes to head and back, and head matches the models."""
+
+import flask_migrate
+import pytest
+from sqlalchemy import inspect, text
+
+from conftest import make_config
+from fitlink import create_app
+from fitlink.extensions import db
+from services import postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """The URL of an empty database of each kind fitlink supports."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def migrations_app(empty_database, tmp_path):
+    # SQL sessions, so Flask-Session's table is what the app itself would use.
+    app = create_app(make_config(tmp_path, "http://127.0.0.1:9", SQLALCHEMY_DATABASE_URI=empty_database,
+                                 REDIS_URL=None))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def tables(app) -> set[str]:
+    with app.app_context():
+        return set(inspect(db.engine).get_table_names())
+
+
+def test_upgrade_to_head_and_down_to_base(migrations_app):
+    with migrations_app.app_context():
+        flask_migrate.upgrade()
+    assert tables(migrations_app) == set(db.metadata.tables) | {"alembic_version"}
+    assert "sessions" in db.metadata.tables
+
+    with migrations_app.app_context():
+        flask_migrate.downgrade(revision="base")
+    assert tables(migrations_app) == {"alembic_version"}
+
+
+def test_upgrade_twice_changes_nothing(migrations_app):
+    with migrations_app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.upgrade()
+    assert tables(migrations_app) == set(db.metadata.tables) | {"alembic_version"}
+
+
+def test_models_match_the_head_migration(migrations_app):
+    """A model change without a migration fails here: write one with `flask db migrate`."""
+    runner = migrations_app.test_cli_runner()
+    upgraded = runner.invoke(args=["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    checked = runner.invoke(args=["db", "check"])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_check_sees_a_schema_the_models_do_not_describe(migrations_app):
+    runner = migrations_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with migrations_app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE users ADD COLUMN nickname VARCHAR(40)"))
+    checked = runner.invoke(args=["db", "check"])
+    assert checked.exit_code == 1
