@@ -117,6 +117,6 @@ def today_cards(now: dict[str, Reading | None], weight: Reading | None, link, to
         active_card(now["very_active_minutes"], now["fairly_active_minutes"]),
         simple_card("floors", "Floors", now["floors"]),
         simple_card("resting_heart_rate", "Resting heart rate", now["resting_heart_rate"], "bpm"),
-        sleep_card(now["sleep"]),
         weight_card(weight, link.weight_unit, today),
+        sleep_card(now["sleep"]),
     ]

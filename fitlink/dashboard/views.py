@@ -20,6 +20,12 @@ def home():
     return render_template("home.html")
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Answer browsers that ask for /favicon.ico on pages without an icon link."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.get("/dashboard")
 @login_required
 def index():

@@ -1,0 +1,108 @@
+"""Serve fitlink (with the built-in service mounted) on a real port and drive it in Debian Chromium."""
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import build_app, make_config
+from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps dialling Google's hosts,
+# which this machine's closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def free_port() -> int:
+    """Return a port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """fitlink as `make run` serves it: CSRF on, the built-in service under /demo-fitbit of the same server."""
+    tmp = tmp_path_factory.mktemp("live")
+    port = free_port()
+    config = make_config(
+        tmp, f"http://127.0.0.1:{port}/demo-fitbit",
+        WTF_CSRF_ENABLED=True,
+        DEMO_FITBIT_DATABASE_URI=f"sqlite:///{tmp / 'demo_fitbit.sqlite'}",
+    )
+    app = build_app(config)
+    with serve_in_thread(app, port=port) as server:
+        yield app, server.url
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_url(live_app):
+    return live_app[1]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium under Playwright; a missing browser fails loudly instead of skipping."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}. Run `make install-test` (it installs Debian's "
+                    "chromium package with apt); never `playwright install`, which cannot download here.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class ConsoleWatch:
+    """Every console error and uncaught page error seen on any page of a context."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def attach(self, page) -> None:
+        page.on("console", lambda msg: msg.type == "error" and self.errors.append(f"{page.url}: {msg.text}"))
+        page.on("pageerror", lambda err: self.errors.append(f"{page.url}: {err}"))
+
+
+def open_page(browser, viewport: dict, **options):
+    """Open a fresh context and page of the given size, watching its console."""
+    context = browser.new_context(viewport=viewport, accept_downloads=True, **options)
+    watch = ConsoleWatch()
+    context.on("page", watch.attach)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page, watch
+
+
+@pytest.fixture
+def desktop(browser):
+    context, page, watch = open_page(browser, DESKTOP)
+    yield page
+    context.close()
+    assert watch.errors == [], "console errors: " + "\n".join(watch.errors)
+
+
+@pytest.fixture
+def phone(browser):
+    context, page, watch = open_page(browser, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield page
+    context.close()
+    assert watch.errors == [], "console errors: " + "\n".join(watch.errors)
+
+
+def screenshot(page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot of the page (or of what the viewport shows) under tests/screenshots/ (git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
