@@ -1,17 +1,25 @@
-"""Read synced data for pages and exports: a fixed number of queries whatever the range."""
+"""Read synced data for pages: a fixed number of queries whatever the range.
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+Trends are summed per bucket of days in the database, so a year costs no more
+rows than a quarter; today's values and the latest weight are read as they are.
+"""
 
-from sqlalchemy import select
+from datetime import date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import Date, Float, Integer, case, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from .extensions import db
 from .models import DailyMetric
 from .sources import METRICS
 
+CHARTED = ("steps", "very_active_minutes", "fairly_active_minutes", "resting_heart_rate", "sleep", "weight")
+STAGES = ("deep", "light", "rem", "wake")
 
-@dataclass(frozen=True)
-class Reading:
+
+class Reading(NamedTuple):
     """One stored value of one metric on one day."""
 
     day: date
@@ -20,20 +28,78 @@ class Reading:
     updated_at: datetime | None
 
 
-def readings(user_id: int, start: date, end: date) -> dict[str, dict[date, Reading]]:
-    """Return every stored value of the user from start to end, by metric and day (one query)."""
-    # Naming every metric lets SQLite walk the (user_id, metric, day) index once per
-    # metric instead of scanning all of the user's rows.
-    rows = db.session.execute(
-        select(DailyMetric.metric, DailyMetric.day, DailyMetric.value,
-               DailyMetric.details, DailyMetric.updated_at)
-        .where(DailyMetric.user_id == user_id, DailyMetric.metric.in_(METRICS),
+class Stat(NamedTuple):
+    """What a bucket of days holds for one metric: count, total, extremes, goal days, sleep stages."""
+
+    count: int
+    total: float
+    low: float
+    high: float
+    reached: int
+    stages: dict[str, float]
+    unstaged: float
+
+    @property
+    def mean(self) -> float:
+        """Return the average over the days with a value."""
+        return self.total / self.count
+
+
+class days_before(FunctionElement):
+    """Whole days from a row's date to a later date (end - day)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_before, "sqlite")
+def _days_before_sqlite(element, compiler, **kw):
+    end, day = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({end}) - julianday({day}) AS INTEGER)"
+
+
+@compiles(days_before)
+def _days_before_default(element, compiler, **kw):
+    # PostgreSQL: subtracting dates gives whole days.
+    end, day = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({end} - {day})"
+
+
+def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float) -> dict[str, dict[int, Stat]]:
+    """Return per charted metric, per bucket (0 = the `size` days ending on `end`), what it holds (one query)."""
+    bucket = (days_before(literal(end, Date), DailyMetric.day) // size).label("bucket")
+    is_sleep = DailyMetric.metric == "sleep"
+    stages = [case((is_sleep, DailyMetric.details[("stages", name)].as_float())) for name in STAGES]
+    query = (
+        select(
+            DailyMetric.metric, bucket, func.count(), func.sum(DailyMetric.value),
+            func.min(DailyMetric.value), func.max(DailyMetric.value),
+            func.sum(case((DailyMetric.value >= goal, 1), else_=0)),
+            *(func.sum(stage) for stage in stages),
+            func.sum(case((is_sleep & stages[0].is_(None), DailyMetric.value)), type_=Float),
+        )
+        .where(DailyMetric.user_id == user_id, DailyMetric.metric.in_(CHARTED),
                DailyMetric.day.between(start, end))
+        .group_by(DailyMetric.metric, bucket)
     )
-    by_metric: dict[str, dict[date, Reading]] = {metric: {} for metric in METRICS}
-    for metric, day, value, details, updated_at in rows:
-        by_metric[metric][day] = Reading(day, value, details, updated_at)
-    return by_metric
+    stats: dict[str, dict[int, Stat]] = {metric: {} for metric in CHARTED}
+    for metric, index, count, total, low, high, reached, deep, light, rem, wake, unstaged in (
+        db.session.connection().execute(query)
+    ):
+        found = {} if deep is None else {"deep": deep, "light": light or 0, "rem": rem or 0, "wake": wake or 0}
+        stats[metric][index] = Stat(count, total, low, high, reached or 0, found, unstaged or 0)
+    return stats
+
+
+def on_day(user_id: int, day: date) -> dict[str, Reading | None]:
+    """Return every metric's value on one day, None where nothing is stored (one query)."""
+    rows = db.session.execute(
+        select(DailyMetric.metric, DailyMetric.day, DailyMetric.value, DailyMetric.details,
+               DailyMetric.updated_at)
+        .where(DailyMetric.user_id == user_id, DailyMetric.day == day)
+    )
+    found = {metric: Reading(*rest) for metric, *rest in rows}
+    return {metric: found.get(metric) for metric in METRICS}
 
 
 def latest(user_id: int, metric: str, on_or_before: date) -> Reading | None:
@@ -46,8 +112,3 @@ def latest(user_id: int, metric: str, on_or_before: date) -> Reading | None:
         .limit(1)
     ).first()
     return Reading(*row) if row else None
-
-
-def days(start: date, end: date) -> list[date]:
-    """Return every date from start to end inclusive."""
-    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]

@@ -8,7 +8,8 @@ stays crisp and readable on a phone.
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from statistics import fmean
+
+from ..readings import Stat
 
 HEIGHT = 100
 SLOT = 10
@@ -19,10 +20,21 @@ WEEKLY_FROM_DAYS = 120
 
 @dataclass(frozen=True)
 class Bucket:
-    """The days one bar or point of a chart stands for."""
+    """The days one bar or point of a chart stands for; index 0 is the bucket ending on the last day."""
 
     start: date
     end: date
+    index: int
+    label: str
+
+
+def bucket_label(start: date, end: date) -> str:
+    """Write a bucket like Fri 27 Nov, or 21–27 Nov for a week."""
+    if start == end:
+        return f"{end:%a} {end.day} {end:%b}"
+    if start.month == end.month:
+        return f"{start.day}–{end.day} {end:%b}"
+    return f"{start.day} {start:%b} – {end.day} {end:%b}"
 
 
 @dataclass(frozen=True)
@@ -54,15 +66,19 @@ class Chart:
     empty: str | None = None
 
 
+def bucket_size(start: date, end: date) -> int:
+    """Return 7 (weeks) for long periods, else 1 (days)."""
+    return 7 if (end - start).days + 1 >= WEEKLY_FROM_DAYS else 1
+
+
 def buckets(start: date, end: date) -> list[Bucket]:
-    """Split a period into days, or into weeks ending on `end` when it is long."""
-    total = (end - start).days + 1
-    size = 7 if total >= WEEKLY_FROM_DAYS else 1
-    out, stop = [], end
+    """Split a period into days or weeks, counted back from `end` (the first may be shorter)."""
+    size = bucket_size(start, end)
+    out, stop, index = [], end, 0
     while stop >= start:
         first = max(start, stop - timedelta(days=size - 1))
-        out.append(Bucket(first, stop))
-        stop = first - timedelta(days=1)
+        out.append(Bucket(first, stop, index, bucket_label(first, stop)))
+        stop, index = first - timedelta(days=1), index + 1
     out.reverse()
     return out
 
@@ -72,17 +88,9 @@ def weekly(groups: list[Bucket]) -> bool:
     return any(b.start != b.end for b in groups)
 
 
-def bucket_values(values: dict[date, float], groups: list[Bucket]) -> list[float | None]:
-    """Return each bucket's mean of the recorded values, None where nothing was recorded."""
-    out: list[float | None] = []
-    for bucket in groups:
-        if bucket.start == bucket.end:
-            out.append(values.get(bucket.start))
-            continue
-        found = [v for offset in range((bucket.end - bucket.start).days + 1)
-                 if (v := values.get(bucket.start + timedelta(days=offset))) is not None]
-        out.append(fmean(found) if found else None)
-    return out
+def bucket_values(stats: dict[int, Stat], groups: list[Bucket], pick=Stat.mean.fget) -> list[float | None]:
+    """Return pick(stat) for each bucket in order, None where nothing was recorded."""
+    return [pick(stats[b.index]) if b.index in stats else None for b in groups]
 
 
 def nice_ceiling(value: float) -> float:
