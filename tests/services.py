@@ -5,7 +5,9 @@ own, so these tests always run (CI and every developer machine have both
 servers on loopback) and never touch another run's data.
 """
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -18,6 +20,10 @@ import requests
 from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from conftest import CLIENT_SECRET, PASSWORD, authorize_on_provider
+from fitlink.demo_fitbit import create_demo_app
+from fitlink.demo_fitbit.server import serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -85,9 +91,9 @@ def fitlink_env(**settings) -> dict:
 
 def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
     """Start a process in its own process group, its output going to log."""
-    out = log.open("ab")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 def stop(process: subprocess.Popen, signal_number: int = 15) -> None:
@@ -108,7 +114,11 @@ def gunicorn(port: int, env: dict, log: Path, workers: int = 2) -> subprocess.Po
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"],
         env, log,
     )
-    wait_for_http(f"http://127.0.0.1:{port}/health", process, log)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", process, log)
+    except BaseException:
+        stop(process)
+        raise
     return process
 
 
@@ -137,7 +147,7 @@ def wait_for_http(url: str, process: subprocess.Popen, log: Path, timeout: float
         try:
             if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} did not answer in {timeout}s:\n{log.read_text()}")
@@ -152,3 +162,124 @@ def wait_until(condition, timeout: float = 60, interval: float = 0.2, message: s
             return value
         time.sleep(interval)
     raise AssertionError(message or f"condition not met in {timeout}s")
+
+
+class Stack:
+    """fitlink as deployed: gunicorn processes and Huey consumers on one PostgreSQL and Redis,
+    talking to the built-in Fitbit-compatible service on a real port."""
+
+    def __init__(self, workdir: Path, database_url: str, redis_url: str, provider_url: str,
+                 **settings):
+        self.workdir = workdir
+        self.database_url = database_url
+        self.processes: list[subprocess.Popen] = []
+        self.env = fitlink_env(
+            ENV="production",
+            SECRET_KEY="production-test-secret",
+            SESSION_COOKIE_SECURE="false",  # plain HTTP on loopback
+            SQLALCHEMY_DATABASE_URI=database_url,
+            REDIS_URL=redis_url,
+            FITBIT_CLIENT_KEY="fitlink-builtin",
+            FITBIT_CLIENT_SECRET=CLIENT_SECRET,
+            FITBIT_REQUEST_TOKEN_URL=f"{provider_url}/oauth/request_token",
+            FITBIT_AUTHORIZATION_URL=f"{provider_url}/oauth/authorize",
+            FITBIT_ACCESS_TOKEN_URL=f"{provider_url}/oauth/access_token",
+            FITBIT_API_BASE_URL=provider_url,
+            FITBIT_TIMEOUT=5,
+            **settings,
+        )
+        flask(["db", "upgrade"], self.env)
+
+    def web(self, port: int, workers: int = 2) -> str:
+        """Start gunicorn on port; return its base URL once /health answers."""
+        self.processes.append(gunicorn(port, self.env, self.workdir / f"web-{port}.log", workers))
+        return f"http://127.0.0.1:{port}"
+
+    def consumer(self, name: str = "consumer", workers: int = 2) -> subprocess.Popen:
+        """Start a Huey consumer whose log is workdir/<name>.log."""
+        process = huey_consumer(self.env, self.workdir / f"{name}.log", workers)
+        self.processes.append(process)
+        return process
+
+    def log_lines(self, name: str) -> list[dict]:
+        """Return the JSON log lines a process wrote to workdir/<name>.log."""
+        lines = []
+        for line in (self.workdir / f"{name}.log").read_text().splitlines():
+            if line.startswith("{"):
+                lines.append(json.loads(line))
+        return lines
+
+    def jobs(self, name: str, task: str = "sync_task") -> list[dict]:
+        """Return the job lines fitlink.logs wrote in a consumer's log for one task."""
+        return [line for line in self.log_lines(name)
+                if line.get("event") == "job" and line.get("name") == task]
+
+    def stop(self, signal_number: int = 15) -> None:
+        """Stop every process of the stack with signal_number (SIGTERM: a graceful stop)."""
+        for process in reversed(self.processes):
+            stop(process, signal_number)
+        self.processes.clear()
+
+
+@contextmanager
+def production_stack(workdir: Path, subscriber_port: int | None = None, api_delay: float = 0,
+                     **settings):
+    """Yield (stack, demo_app): fitlink's production processes on a fresh PostgreSQL database
+    and Redis database, and the built-in service notifying subscriber_port's webhook
+    (answering each data call after api_delay seconds)."""
+    subscriber = f"http://127.0.0.1:{subscriber_port}/fitbit/webhook" if subscriber_port else None
+    demo = create_demo_app({
+        "SECRET_KEY": "demo-production-test",
+        "DEMO_FITBIT_CLIENTS": {"fitlink-builtin": CLIENT_SECRET},
+        "DEMO_FITBIT_SUBSCRIBER_URL": subscriber,
+        "DEMO_FITBIT_RATE_LIMIT": 100_000,
+    })
+    if api_delay:
+        demo.wsgi_app = SlowDataCalls(demo.wsgi_app, api_delay)
+    with postgres_database() as database_url, redis_database() as redis_url, \
+            serve_in_thread(demo) as provider:
+        stack = Stack(workdir, database_url, redis_url, provider.url, **settings)
+        try:
+            yield stack, demo
+        finally:
+            stack.stop()
+
+
+class SlowDataCalls:
+    """WSGI middleware: answer the Fitbit API's data calls after a delay, like a distant provider."""
+
+    def __init__(self, app, seconds: float):
+        self.app = app
+        self.seconds = seconds
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(("/1/", "/1.2/")) and not path.endswith("/profile.json"):
+            time.sleep(self.seconds)
+        return self.app(environ, start_response)
+
+
+class Browser:
+    """A person's browser on fitlink: one cookie jar, forms posted with their CSRF token."""
+
+    def __init__(self):
+        self.session = requests.Session()
+
+    def get(self, url: str, **kwargs) -> requests.Response:
+        return self.session.get(url, timeout=10, **kwargs)
+
+    def post_form(self, url: str, data: dict, **kwargs) -> requests.Response:
+        page = self.get(url)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        assert token, page.text
+        return self.session.post(url, data={**data, "csrf_token": token.group(1)}, timeout=10, **kwargs)
+
+    def sign_up(self, base: str, email: str) -> requests.Response:
+        return self.post_form(f"{base}/signup",
+                              {"email": email, "password": PASSWORD, "confirm": PASSWORD})
+
+    def connect(self, base: str, account: str) -> requests.Response:
+        """Run Connect Fitbit through the provider's page and back to fitlink's callback."""
+        start = self.get(f"{base}/fitbit", allow_redirects=False)
+        assert start.status_code == 302, start.text
+        return self.get(authorize_on_provider(start.headers["Location"], account=account))
