@@ -24,7 +24,9 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
+# Browser tests drive Debian's Chromium (never `playwright install`: it cannot download here).
 install-test: $(VENV)/.installed-test
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 run: migrate
 	$(BIN)/flask run

@@ -40,6 +40,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=3 * 365)
     parser.add_argument("--requests", type=int, default=300, help="timed requests per range")
     parser.add_argument("--db", type=Path, default=ROOT / "instance" / "dashboard_bench.sqlite")
+    parser.add_argument("--ranges", type=int, nargs="+", default=list(RANGES))
     parser.add_argument("--rebuild", action="store_true")
     return parser.parse_args()
 
@@ -137,7 +138,7 @@ def logged_in_client(app, user_id: int):
     return client
 
 
-def measure(app, users: int, requests: int) -> None:
+def measure(app, users: int, requests: int, ranges: list[int]) -> None:
     """Request the dashboard at each range for random users; print p50/p95 and queries per page."""
     statements = []
     with app.app_context():
@@ -146,7 +147,7 @@ def measure(app, users: int, requests: int) -> None:
     clients = {uid: logged_in_client(app, uid) for uid in rng.sample(range(1, users + 1), min(users, 100))}
     ids = list(clients)
     print(f"{'range':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8} {'page KB':>8}")
-    for days in RANGES:
+    for days in ranges:
         for uid in ids[:20]:  # warm caches and compiled templates
             clients[uid].get(f"/dashboard?range={days}")
         times, counts, size = [], set(), 0
@@ -174,7 +175,7 @@ def main() -> None:
         fill(app, args.users, args.days)
         print(f"  done in {time.perf_counter() - started:.0f} s, "
               f"{args.db.stat().st_size / 2**20:.0f} MiB", flush=True)
-    measure(app, args.users, args.requests)
+    measure(app, args.users, args.requests, args.ranges)
 
 
 if __name__ == "__main__":

@@ -84,7 +84,7 @@ def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float) -
     )
     stats: dict[str, dict[int, Stat]] = {metric: {} for metric in CHARTED}
     for metric, index, count, total, low, high, reached, deep, light, rem, wake, unstaged in (
-        db.session.connection().execute(query)
+        db.session.connection().execute(query).all()
     ):
         found = {} if deep is None else {"deep": deep, "light": light or 0, "rem": rem or 0, "wake": wake or 0}
         stats[metric][index] = Stat(count, total, low, high, reached or 0, found, unstaged or 0)
@@ -96,7 +96,7 @@ def on_day(user_id: int, day: date) -> dict[str, Reading | None]:
     rows = db.session.execute(
         select(DailyMetric.metric, DailyMetric.day, DailyMetric.value, DailyMetric.details,
                DailyMetric.updated_at)
-        .where(DailyMetric.user_id == user_id, DailyMetric.day == day)
+        .where(DailyMetric.user_id == user_id, DailyMetric.metric.in_(METRICS), DailyMetric.day == day)
     )
     found = {metric: Reading(*rest) for metric, *rest in rows}
     return {metric: found.get(metric) for metric in METRICS}

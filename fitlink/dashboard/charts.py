@@ -134,15 +134,15 @@ def tight_scale(values: list[float | None], pad: float) -> Scale:
 def stacked_bars(layers: list[list[float | None]], scale: Scale) -> list[str]:
     """Return path data for bars stacked layer on layer, one path per layer."""
     base = [0.0] * len(layers[0])
-    paths = []
+    paths, y = [], scale.y
     for layer in layers:
         parts = []
         for index, value in enumerate(layer):
-            if not value:
-                continue
-            bottom, top = scale.y(base[index]), scale.y(base[index] + value)
-            base[index] += value
-            parts.append(f"M{index * SLOT + 1.5} {bottom}V{top}h7V{bottom}Z")
+            if value:
+                below = base[index]
+                base[index] = below + value
+                bottom = y(below)
+                parts.append(f"M{index * SLOT + 1.5} {bottom}V{y(below + value)}h7V{bottom}Z")
         paths.append("".join(parts))
     return paths
 
