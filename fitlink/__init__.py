@@ -51,6 +51,7 @@ def mount_builtin_service(app: Flask) -> None:
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
     from .demo_fitbit import create_demo_app
+    from .demo_fitbit.cli import demo_cli
 
     demo = create_demo_app(
         {
@@ -59,8 +60,9 @@ def mount_builtin_service(app: Flask) -> None:
             "DEMO_FITBIT_CLIENTS": {
                 app.config["FITBIT_CLIENT_KEY"]: app.config["FITBIT_CLIENT_SECRET"]
             },
-            "DEMO_FITBIT_SUBSCRIBER_URL": app.config.get("DEMO_FITBIT_SUBSCRIBER_URL"),
+            "DEMO_FITBIT_SUBSCRIBER_URL": app.config["DEMO_FITBIT_SUBSCRIBER_URL"],
         }
     )
     app.extensions["demo_fitbit_app"] = demo
+    app.cli.add_command(demo_cli)
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/demo-fitbit": demo})
