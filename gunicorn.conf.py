@@ -32,5 +32,7 @@ access_log_format = (
 )
 errorlog = "-"
 loglevel = "info"
+# Several servers may run on one host (see README); none needs gunicorn's control socket.
+control_socket_disable = True
 # Behind a load balancer on another host, list its address in FORWARDED_ALLOW_IPS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

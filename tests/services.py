@@ -107,13 +107,14 @@ def stop(process: subprocess.Popen, signal_number: int = 15) -> None:
             process.wait(timeout=10)
 
 
-def gunicorn(port: int, env: dict, log: Path, workers: int = 2) -> subprocess.Popen:
-    """Start gunicorn on a loopback port with fitlink's config and wait until /health answers."""
-    process = start(
-        [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "wsgi:app"],
-        env, log,
-    )
+def gunicorn(port: int, env: dict, log: Path, workers: int | None = 2) -> subprocess.Popen:
+    """Start gunicorn on a loopback port with fitlink's config and wait until /health answers
+    (workers=None: as many as gunicorn.conf.py picks)."""
+    command = [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    process = start(command + ["wsgi:app"], env, log)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/health", process, log)
     except BaseException:
@@ -190,7 +191,7 @@ class Stack:
         )
         flask(["db", "upgrade"], self.env)
 
-    def web(self, port: int, workers: int = 2) -> str:
+    def web(self, port: int, workers: int | None = 2) -> str:
         """Start gunicorn on port; return its base URL once /health answers."""
         self.processes.append(gunicorn(port, self.env, self.workdir / f"web-{port}.log", workers))
         return f"http://127.0.0.1:{port}"
