@@ -65,6 +65,7 @@ def init_app(app: Flask, huey: Huey) -> None:
     app.logger.removeHandler(default_handler)
     app.before_request(_start_request)
     app.after_request(_log_request)
+    app.teardown_request(_log_failed_request)
     huey.pre_execute(name="fitlink-log")(_start_job)
     huey.post_execute(name="fitlink-log")(_log_job)
 
@@ -74,18 +75,29 @@ def _start_request() -> None:
 
 
 def _log_request(response):
+    _request_line(response.status_code)
+    return response
+
+
+def _log_failed_request(error: BaseException | None) -> None:
+    """Log requests that ended in an unhandled error, which skip after_request."""
+    if error is not None and not g.get("log_done"):
+        _request_line(500)
+
+
+def _request_line(status: int) -> None:
     started = g.get("log_started")
     duration = (time.perf_counter() - started) * 1000 if started else None
     fields = {
         "event": "request",
         "method": request.method,
         "path": request.path,
-        "status": response.status_code,
+        "status": status,
         "duration_ms": round(duration, 1) if duration is not None else None,
         "user_id": _user_id(),
     }
-    request_log.info("%s %s %s", request.method, request.path, response.status_code, extra={"fields": fields})
-    return response
+    g.log_done = True
+    request_log.info("%s %s %s", request.method, request.path, status, extra={"fields": fields})
 
 
 def _user_id() -> int | None:
