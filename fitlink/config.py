@@ -35,6 +35,8 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": None,  # None: Secure outside development
         "SESSION_PERMANENT": True,
+        # Write the session only when it changes, not on every page view.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_SQLALCHEMY_TABLE": "sessions",
         "SESSION_CLEANUP_N_REQUESTS": 1000,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 from flask_dance.consumer.storage.sqla import OAuthConsumerMixin
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -53,12 +53,14 @@ class DailyMetric(db.Model):
     """One value of one metric on one of the Fitbit user's local dates."""
 
     __tablename__ = "daily_metrics"
-    __table_args__ = (UniqueConstraint("user_id", "metric", "day"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "metric", "day"),
+        # Dashboard ranges read (user, dates) -> metric, value from this index alone.
+        Index("ix_daily_metrics_user_day", "user_id", "day", "metric", "value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     metric: Mapped[str] = mapped_column(String(32))
     day: Mapped[date]
     value: Mapped[float]

@@ -5,9 +5,10 @@ rows than a quarter; today's values and the latest weight are read as they are.
 """
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Date, Float, Integer, case, func, literal, select
+from sqlalchemy import Date, Float, Integer, bindparam, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -65,12 +66,14 @@ def _days_before_default(element, compiler, **kw):
     return f"({end} - {day})"
 
 
-def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float) -> dict[str, dict[int, Stat]]:
-    """Return per charted metric, per bucket (0 = the `size` days ending on `end`), what it holds (one query)."""
-    bucket = (days_before(literal(end, Date), DailyMetric.day) // size).label("bucket")
+@lru_cache(maxsize=None)
+def _bucket_query():
+    """Build the per-bucket statement once; each call only binds its values."""
+    end, size, goal = bindparam("end", type_=Date), bindparam("size", type_=Integer), bindparam("goal", type_=Float)
+    bucket = (days_before(end, DailyMetric.day) // size).label("bucket")
     is_sleep = DailyMetric.metric == "sleep"
     stages = [case((is_sleep, DailyMetric.details[("stages", name)].as_float())) for name in STAGES]
-    query = (
+    return (
         select(
             DailyMetric.metric, bucket, func.count(), func.sum(DailyMetric.value),
             func.min(DailyMetric.value), func.max(DailyMetric.value),
@@ -78,13 +81,18 @@ def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float) -
             *(func.sum(stage) for stage in stages),
             func.sum(case((is_sleep & stages[0].is_(None), DailyMetric.value)), type_=Float),
         )
-        .where(DailyMetric.user_id == user_id, DailyMetric.metric.in_(CHARTED),
-               DailyMetric.day.between(start, end))
+        .where(DailyMetric.user_id == bindparam("user_id"), DailyMetric.metric.in_(CHARTED),
+               DailyMetric.day.between(bindparam("start", type_=Date), end))
         .group_by(DailyMetric.metric, bucket)
     )
+
+
+def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float) -> dict[str, dict[int, Stat]]:
+    """Return per charted metric, per bucket (0 = the `size` days ending on `end`), what it holds (one query)."""
+    values = {"user_id": user_id, "start": start, "end": end, "size": size, "goal": goal}
     stats: dict[str, dict[int, Stat]] = {metric: {} for metric in CHARTED}
     for metric, index, count, total, low, high, reached, deep, light, rem, wake, unstaged in (
-        db.session.connection().execute(query).all()
+        db.session.connection().execute(_bucket_query(), values).all()
     ):
         found = {} if deep is None else {"deep": deep, "light": light or 0, "rem": rem or 0, "wake": wake or 0}
         stats[metric][index] = Stat(count, total, low, high, reached or 0, found, unstaged or 0)

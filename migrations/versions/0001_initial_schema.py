@@ -46,7 +46,7 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'metric', 'day', name=op.f('uq_daily_metrics_user_id_metric_day'))
     )
     with op.batch_alter_table('daily_metrics', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_daily_metrics_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_daily_metrics_user_day', ['user_id', 'day', 'metric', 'value'], unique=False)
 
     op.create_table('oauth',
     sa.Column('provider_user_id', sa.String(length=64), nullable=False),
@@ -87,7 +87,7 @@ def downgrade():
     op.drop_table('sync_states')
     op.drop_table('oauth')
     with op.batch_alter_table('daily_metrics', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_daily_metrics_user_id'))
+        batch_op.drop_index('ix_daily_metrics_user_day')
 
     op.drop_table('daily_metrics')
     op.drop_table('users')
