@@ -133,16 +133,19 @@ def tight_scale(values: list[float | None], pad: float) -> Scale:
 
 def stacked_bars(layers: list[list[float | None]], scale: Scale) -> list[str]:
     """Return path data for bars stacked layer on layer, one path per layer."""
+    # Scale.y inlined: this loop runs for every bar of every chart on every page view.
+    low, per_unit = scale.low, HEIGHT / ((scale.high - scale.low) or 1)
     base = [0.0] * len(layers[0])
-    paths, y = [], scale.y
+    paths = []
     for layer in layers:
         parts = []
         for index, value in enumerate(layer):
             if value:
                 below = base[index]
-                base[index] = below + value
-                bottom = y(below)
-                parts.append(f"M{index * SLOT + 1.5} {bottom}V{y(below + value)}h7V{bottom}Z")
+                base[index] = top = below + value
+                bottom = HEIGHT - min(HEIGHT, max(0.0, (below - low) * per_unit))
+                peak = HEIGHT - min(HEIGHT, max(0.0, (top - low) * per_unit))
+                parts.append(f"M{index * SLOT + 1.5} {bottom:.2f}V{peak:.2f}h7V{bottom:.2f}Z")
         paths.append("".join(parts))
     return paths
 
