@@ -1,4 +1,4 @@
-"""flask commands: database set-up and Fitbit sync from the shell."""
+"""flask commands: Fitbit sync and status from the shell (migrations are `flask db`)."""
 
 import click
 from flask import Flask
@@ -12,13 +12,6 @@ from .sync import progress_for, sync_user
 from .sync.engine import history_floor
 
 fitbit_cli = AppGroup("fitbit", help="Sync and inspect Fitbit connections.")
-
-
-@click.command("init-db")
-def init_db_command():
-    """Create the database tables that do not exist yet (keeps existing data)."""
-    db.create_all()
-    click.echo("Database ready.")
 
 
 @fitbit_cli.command("sync")
@@ -57,5 +50,4 @@ def status_command():
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app's CLI."""
-    app.cli.add_command(init_db_command)
     app.cli.add_command(fitbit_cli)

@@ -19,6 +19,7 @@ def defaults(instance_path: str) -> dict:
         "JOBS_IMMEDIATE": False,
         "RATE_LIMIT_RESERVE": 20,
         "REFRESH_MINUTES": 60,
+        "SYNC_LEASE_SECONDS": 120,
         "FITBIT_CLIENT_KEY": None,
         "FITBIT_CLIENT_SECRET": None,
         "FITBIT_REQUEST_TOKEN_URL": None,

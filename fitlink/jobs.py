@@ -7,7 +7,6 @@ from datetime import timedelta
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
 from huey.consumer import Consumer
-from huey.exceptions import TaskLockedException
 from huey.storage import RedisStorage, SqliteStorage
 
 from .sources import METRICS
@@ -79,23 +78,19 @@ def sync_task(user_id: int, manual: bool = False, full: bool = False, metrics=No
 
 
 def run_sync(user_id: int, manual: bool = False, full: bool = False, metrics=None) -> str:
-    """Sync the user under a per-user lock; return the outcome."""
+    """Sync the user (one sync per user at a time); return the outcome."""
     options = {"manual": manual, "full": full, "metrics": metrics}
-    try:
-        with huey.lock_task(f"sync-user-{user_id}"):
-            result = sync_user(
-                user_id,
-                full=full,
-                reserve=0 if manual else None,
-                metrics=tuple(metrics) if metrics else METRICS,
-            )
-    except TaskLockedException:
-        # The running sync may have started before this data changed: run again after it.
-        log.info("user %s: a sync is already running; trying again in %ss", user_id, LOCKED_RETRY.seconds)
-        sync_task.schedule((user_id,), options, delay=LOCKED_RETRY.seconds)
-        return "locked"
+    result = sync_user(
+        user_id,
+        full=full,
+        reserve=0 if manual else None,
+        metrics=tuple(metrics) if metrics else METRICS,
+    )
     log.info("user %s: sync %s, %s calls, %s rows", user_id, result.outcome, result.calls, result.rows)
-    if result.outcome == "rate_limited" and result.retry_at is not None:
+    if result.outcome == "locked":
+        # The running sync may have started before this data changed: run again after it.
+        sync_task.schedule((user_id,), options, delay=LOCKED_RETRY.seconds)
+    elif result.outcome == "rate_limited" and result.retry_at is not None:
         sync_task.schedule((user_id,), options, eta=result.retry_at)
     return result.outcome
 

@@ -47,6 +47,8 @@ class OAuth(OAuthConsumerMixin, db.Model):
     weight_unit: Mapped[str] = mapped_column(String(16), default="METRIC")
     goals: Mapped[dict | None] = mapped_column(JSON)  # daily goals, e.g. {"steps": 10000}
     broken_at: Mapped[datetime | None]
+    # Held while a sync of this user runs; it expires, so a killed worker cannot block syncs.
+    sync_lease_until: Mapped[datetime | None]
 
 
 class DailyMetric(db.Model):

@@ -18,9 +18,9 @@ EMAIL = "restart@example.org"
 @pytest.fixture
 def deployment(tmp_path):
     # Slow data calls make the import several seconds long, so there is a middle to stop in.
-    # REFRESH_MINUTES=0: the catch-up a consumer runs at start treats every user as due;
-    # with the default, a half-done import is only resumed once its data is an hour old.
-    with production_stack(tmp_path, api_delay=0.4, REFRESH_MINUTES=0) as (stack, demo):
+    # The killed consumer's sync lease runs out after SYNC_LEASE_SECONDS; the new
+    # consumer's sync of that user waits for it, then resumes the import.
+    with production_stack(tmp_path, api_delay=0.4, SYNC_LEASE_SECONDS=3) as (stack, demo):
         engine = create_engine(stack.database_url)
         yield stack, demo, engine
         engine.dispose()

@@ -265,6 +265,36 @@ def test_periodic_job_picks_stale_users_only(app, client):
         assert users_due(timedelta(0)) == [uid]
 
 
+def test_periodic_job_resumes_an_unfinished_import_but_waits_for_its_retry_time(app, client):
+    signup(client)
+    connect(client)
+    uid = user_id(app)
+    with app.app_context():
+        state = db.session.execute(db.select(SyncState).filter_by(resource="sleep")).scalar_one()
+        state.backfill_done = False  # as after a stop mid-import
+        db.session.commit()
+        assert users_due(timedelta(hours=1)) == [uid]
+        state.next_attempt = now_utc() + timedelta(minutes=5)
+        db.session.commit()
+        assert users_due(timedelta(hours=1)) == []
+        assert users_due(timedelta(0)) == []
+
+
+def test_a_lease_left_by_a_killed_worker_expires(app, client):
+    signup(client)
+    connect(client)
+    uid = user_id(app)
+    with app.app_context():
+        link = db.session.execute(db.select(OAuth)).scalar_one()
+        link.sync_lease_until = now_utc() + timedelta(minutes=1)  # held by a worker that died
+        db.session.commit()
+        assert sync_user(uid).outcome == "locked"
+        link.sync_lease_until = now_utc() - timedelta(seconds=1)
+        db.session.commit()
+        assert sync_user(uid).outcome == "complete"
+        assert db.session.get(OAuth, link.id).sync_lease_until is None
+
+
 def test_sync_user_without_a_link_does_nothing(app):
     with app.app_context():
         assert sync_user(12345).outcome == "not_connected"

@@ -13,7 +13,7 @@ from ..fitbit.client import BadPayload, ProviderError, RateLimited, TokenRejecte
 from ..fitbit.link import link_for, source_for
 from ..models import OAuth, SyncState, now_utc
 from ..sources import METRICS, DataSource
-from . import plan
+from . import lease, plan
 from .store import upsert_days
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class SyncResult:
 
     calls: int = 0
     rows: int = 0
-    outcome: str = "complete"  # complete | rate_limited | token_rejected | errors | not_connected
+    outcome: str = "complete"  # complete | rate_limited | token_rejected | errors | not_connected | locked
     retry_at: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -53,17 +53,26 @@ def sync_user(user_id: int, *, full: bool = False, reserve: int | None = None,
               metrics: tuple[str, ...] = METRICS, source: DataSource | None = None) -> SyncResult:
     """Bring the user's data up to date and continue the history import.
 
+    Only one sync of a user runs at a time (outcome "locked" otherwise).
     `reserve` is the part of the hourly budget to leave unused (the user's own
     "Sync now" passes 0); `metrics` narrows a refresh to what a notification named.
     """
-    result = SyncResult()
     link = link_for(user_id)
     if link is None or link.broken_at is not None:
-        result.outcome = "not_connected"
-        return result
-    if reserve is None:
-        reserve = current_app.config["RATE_LIMIT_RESERVE"]
-    source = source or source_for(link.token)
+        return SyncResult(outcome="not_connected")
+    if not lease.acquire(user_id):
+        return SyncResult(outcome="locked")
+    try:
+        if reserve is None:
+            reserve = current_app.config["RATE_LIMIT_RESERVE"]
+        return _sync(link, full, reserve, metrics, source or source_for(link.token))
+    finally:
+        lease.release(user_id)
+
+
+def _sync(link: OAuth, full: bool, reserve: int, metrics: tuple[str, ...], source: DataSource) -> SyncResult:
+    result = SyncResult()
+    user_id = link.user_id
     states = states_for(user_id)
     if full:
         for state in states.values():
@@ -115,6 +124,7 @@ def sync_user(user_id: int, *, full: bool = False, reserve: int | None = None,
         rows = [row for row in rows if chunk.start <= row.day <= chunk.end]
         upsert_days(user_id, chunk.metric, rows)
         _advance(state, chunk, floor)
+        link.sync_lease_until = lease.lease_expiry()
         db.session.commit()
         result.rows += len(rows)
     return result

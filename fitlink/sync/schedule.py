@@ -2,20 +2,26 @@
 
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ..extensions import db
 from ..models import OAuth, SyncState, now_utc
 
 
 def users_due(stale_after: timedelta) -> list[int]:
-    """Return connected users not synced within stale_after, or whose retry time has come."""
+    """Return connected users to sync now.
+
+    Due: never synced; or not waiting for a retry time and either stale (no
+    success within stale_after) or with a history import left unfinished, as
+    one stopped by a restart is.
+    """
     now = now_utc()
     per_user = (
         select(
             SyncState.user_id,
             func.max(SyncState.last_success).label("last_success"),
             func.max(SyncState.next_attempt).label("next_attempt"),
+            func.min(case((SyncState.backfill_done, 1), else_=0)).label("imported"),
         )
         .group_by(SyncState.user_id)
         .subquery()
@@ -28,10 +34,9 @@ def users_due(stale_after: timedelta) -> list[int]:
             or_(
                 per_user.c.last_success.is_(None),
                 and_(
-                    per_user.c.last_success < now - stale_after,
                     or_(per_user.c.next_attempt.is_(None), per_user.c.next_attempt <= now),
+                    or_(per_user.c.imported == 0, per_user.c.last_success < now - stale_after),
                 ),
-                per_user.c.next_attempt <= now,
             )
         )
     )

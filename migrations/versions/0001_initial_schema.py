@@ -58,6 +58,7 @@ def upgrade():
     sa.Column('weight_unit', sa.String(length=16), nullable=False),
     sa.Column('goals', sa.JSON(), nullable=True),
     sa.Column('broken_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sync_lease_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('provider', sa.String(length=50), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
