@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import auth, cli, dashboard, errors, formatting, health, jobs, logs, sessions
+from . import auth, cli, dashboard, database, errors, formatting, health, jobs, logs, sessions
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .fitbit import blueprint as fitbit_blueprint
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

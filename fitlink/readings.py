@@ -67,35 +67,51 @@ def _days_before_default(element, compiler, **kw):
 
 
 @lru_cache(maxsize=None)
-def _bucket_query():
-    """Build the per-bucket statement once; each call only binds its values."""
-    end, size, goal = bindparam("end", type_=Date), bindparam("size", type_=Integer), bindparam("goal", type_=Float)
+def _bucket_queries():
+    """Build the two per-bucket statements once; each call only binds its values.
+
+    The sums read (user, day, metric, value) from one covering index; naming the
+    metrics to skip rather than the ones to keep lets the planner use that index.
+    Sleep stages need the JSON details, so they are summed apart, over sleep rows only.
+    """
+    end, size = bindparam("end", type_=Date), bindparam("size", type_=Integer)
+    in_range = (DailyMetric.user_id == bindparam("user_id"),
+                DailyMetric.day.between(bindparam("start", type_=Date), end))
     bucket = (days_before(end, DailyMetric.day) // size).label("bucket")
-    is_sleep = DailyMetric.metric == "sleep"
-    stages = [case((is_sleep, DailyMetric.details[("stages", name)].as_float())) for name in STAGES]
-    return (
+    sums = (
         select(
             DailyMetric.metric, bucket, func.count(), func.sum(DailyMetric.value),
             func.min(DailyMetric.value), func.max(DailyMetric.value),
-            func.sum(case((DailyMetric.value >= goal, 1), else_=0)),
-            *(func.sum(stage) for stage in stages),
-            func.sum(case((is_sleep & stages[0].is_(None), DailyMetric.value)), type_=Float),
+            func.sum(case((DailyMetric.value >= bindparam("goal", type_=Float), 1), else_=0)),
         )
-        .where(DailyMetric.user_id == bindparam("user_id"), DailyMetric.metric.in_(CHARTED),
-               DailyMetric.day.between(bindparam("start", type_=Date), end))
+        .where(*in_range, DailyMetric.metric.not_in(sorted(set(METRICS) - set(CHARTED))))
         .group_by(DailyMetric.metric, bucket)
     )
+    stages = [DailyMetric.details[("stages", name)].as_float() for name in STAGES]
+    sleep = (
+        select(bucket, *(func.sum(stage) for stage in stages),
+               func.sum(case((stages[0].is_(None), DailyMetric.value)), type_=Float))
+        .where(*in_range, DailyMetric.metric == "sleep")
+        .group_by(bucket)
+    )
+    return sums, sleep
 
 
 def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float) -> dict[str, dict[int, Stat]]:
-    """Return per charted metric, per bucket (0 = the `size` days ending on `end`), what it holds (one query)."""
+    """Return per charted metric, per bucket (0 = the `size` days ending on `end`), what it holds (two queries)."""
     values = {"user_id": user_id, "start": start, "end": end, "size": size, "goal": goal}
+    sums, sleep = _bucket_queries()
+    connection = db.session.connection()
+    stages = {
+        index: ({} if deep is None else {"deep": deep, "light": light or 0, "rem": rem or 0, "wake": wake or 0},
+                unstaged or 0)
+        for index, deep, light, rem, wake, unstaged in connection.execute(sleep, values)
+    }
     stats: dict[str, dict[int, Stat]] = {metric: {} for metric in CHARTED}
-    for metric, index, count, total, low, high, reached, deep, light, rem, wake, unstaged in (
-        db.session.connection().execute(_bucket_query(), values).all()
-    ):
-        found = {} if deep is None else {"deep": deep, "light": light or 0, "rem": rem or 0, "wake": wake or 0}
-        stats[metric][index] = Stat(count, total, low, high, reached or 0, found, unstaged or 0)
+    for metric, index, count, total, low, high, reached in connection.execute(sums, values):
+        if metric in stats:
+            found, unstaged = stages.get(index, ({}, 0)) if metric == "sleep" else ({}, 0)
+            stats[metric][index] = Stat(count, total, low, high, reached or 0, found, unstaged)
     return stats
 
 
