@@ -111,7 +111,8 @@ def webhook_latency(workdir: Path, count: int = 300) -> tuple[float, float, int]
 
 
 def main() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    for noisy in ("werkzeug", "fitlink.request", "fitlink.job", "fitlink.jobs", "fitlink.sync"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     longest = {metric: ENDPOINTS[metric][1] for metric in METRICS}
     print("| history | strategy | API calls | minimum | wall time (s) | rows |")
     print("|---|---|---|---|---|---|")
