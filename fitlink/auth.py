@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db, login_manager
-from .forms import ActionForm, LoginForm, SignupForm
+from .forms import LoginForm, SignupForm
 from .models import User
 from .sessions import rotate_session_id
 
@@ -59,12 +59,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out and forget the session."""
-    if ActionForm().validate_on_submit():
-        rotate_session_id()
-        logout_user()
-        session.clear()
-        flash("You are logged out.", "info")
+    """Log out and forget the session (CSRFProtect has checked the form's token)."""
+    rotate_session_id()
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
     return redirect(url_for("dashboard.home"))
 
 

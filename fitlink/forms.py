@@ -1,4 +1,4 @@
-"""Forms for accounts and the small POST-only controls (CSRF on every one)."""
+"""Account forms; CSRFProtect guards these and every other POST."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
@@ -35,6 +35,3 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
     submit = SubmitField("Log in")
 
-
-class ActionForm(FlaskForm):
-    """A button that only carries the CSRF token (log out, disconnect, sync now)."""

@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
         huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": config["REDIS_URL"]}
     else:
         huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": config["HUEY_SQLITE_PATH"]}
-    huey._immediate = bool(config.get("JOBS_IMMEDIATE"))
+    huey.immediate = bool(config.get("JOBS_IMMEDIATE"))  # tests: run each task when queued
     huey.storage = huey.create_storage()
     _bound["app"] = app
     if config.get("JOBS_IN_PROCESS") is None:
