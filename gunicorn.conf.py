@@ -24,11 +24,12 @@ max_requests = 2000
 max_requests_jitter = 200
 
 # One JSON line per request on stdout (fitlink adds its own line with the user id);
-# gunicorn's own messages on stderr.
+# gunicorn's own messages on stderr. No query strings: OAuth callbacks carry tokens
+# and verifiers there, and Fitbit's subscriber check its verification code.
 accesslog = "-"
 access_log_format = (
     '{"event": "access", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", '
-    '"query": "%(q)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s}'
+    '"status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s}'
 )
 errorlog = "-"
 loglevel = "info"
