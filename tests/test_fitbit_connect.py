@@ -1,20 +1,18 @@
 """Connect Fitbit over OAuth 1.0a against the built-in service on a real port."""
 
 import socket
-import threading
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from requests_oauthlib import OAuth1Session
-from werkzeug.serving import make_server
 
 from conftest import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
 
 from fitlink import create_app
 from fitlink.demo_fitbit import create_demo_app
-from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
+from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth
 
@@ -130,11 +128,8 @@ def failing_provider():
         start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
         return [b"boom"]
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve_in_thread(app) as server:
+        yield server.url
 
 
 def test_provider_error_shows_a_message(tmp_path, failing_provider):
