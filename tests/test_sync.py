@@ -14,6 +14,7 @@ from fitlink.demo_fitbit import call_log, reset_call_log, revoke_tokens
 from fitlink.demo_fitbit.accounts import get_account, local_today
 from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.extensions import db
+from fitlink.fitbit.link import remove_link
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SyncState, now_utc
 from fitlink.sources import METRICS
@@ -310,3 +311,30 @@ def test_cli_sync_and_status(app, client, runner):
     assert "100% imported" in status.output and get_account("alex").display_name in status.output
     missing = runner.invoke(args=["fitbit", "sync", "--user", "nobody@example.org"])
     assert missing.exit_code != 0 and "No connected user" in missing.output
+
+
+class DisconnectDuringSync:
+    """Disconnect the user (as the Disconnect button does) when the first series call arrives."""
+
+    def __init__(self, provider_app, fitlink_app, uid):
+        self.provider_app, self.fitlink_app, self.uid, self.done = provider_app, fitlink_app, uid, False
+
+    def __call__(self, environ, start_response):
+        if not self.done and environ["PATH_INFO"].startswith(DATA_PATHS):
+            self.done = True
+            with self.fitlink_app.app_context():
+                remove_link(self.uid)
+                db.session.commit()
+        return self.provider_app(environ, start_response)
+
+
+def test_data_arriving_after_a_disconnect_is_not_kept(app, client, demo_app):
+    signup(client)
+    connect(client)
+    uid = user_id(app)
+    with serve_in_thread(DisconnectDuringSync(demo_app, app, uid)) as racing:
+        point_api_at(app, racing.url)
+        assert run(app, uid) == "not_connected"
+    assert rows_by_metric(app) == {}
+    with app.app_context():
+        assert db.session.execute(db.select(SyncState)).scalars().all() == []

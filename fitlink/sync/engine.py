@@ -121,10 +121,15 @@ def _sync(link: OAuth, full: bool, reserve: int, metrics: tuple[str, ...], sourc
             skipped.add(chunk.metric)
             continue
         result.calls += 1
+        # Renewing first also locks the link row until this range is committed,
+        # so a Disconnect either waits for it or has already removed the link.
+        if not lease.renew(user_id):
+            db.session.rollback()
+            result.outcome = "not_connected"
+            return result
         rows = [row for row in rows if chunk.start <= row.day <= chunk.end]
         upsert_days(user_id, chunk.metric, rows)
         _advance(state, chunk, floor)
-        link.sync_lease_until = lease.lease_expiry()
         db.session.commit()
         result.rows += len(rows)
     return result

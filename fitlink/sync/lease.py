@@ -33,6 +33,14 @@ def acquire(user_id: int) -> bool:
     return taken == 1
 
 
+def renew(user_id: int) -> bool:
+    """Extend the lease in the current transaction; False when the link is gone (disconnected)."""
+    return db.session.execute(
+        update(OAuth).where(OAuth.user_id == user_id).values(sync_lease_until=lease_expiry())
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
 def release(user_id: int) -> None:
     """Give the lease back (whatever the sync's transaction did) and commit."""
     db.session.rollback()
