@@ -1,4 +1,4 @@
-"""Database models: accounts, the Fitbit link, synced data and sync state."""
+"""Database models: accounts, connections, every source's data, the values shown, sync state."""
 
 from datetime import date, datetime, timezone
 
@@ -23,13 +23,17 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
-    fitbit: Mapped["OAuth | None"] = relationship(
-        back_populates="user", uselist=False, cascade="all, delete-orphan"
+    connections: Mapped[list["OAuth"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
 class OAuth(OAuthConsumerMixin, db.Model):
-    """A user's Fitbit link: the token (Flask-Dance storage) and the profile it belongs to."""
+    """One connection of a person to one source: the token (Flask-Dance storage) and its profile.
+
+    `provider` is the source kind's name ("fitbit", "google_health",
+    "fitbit_archive"); a person has at most one connection per kind.
+    """
 
     __tablename__ = "oauth"
     __table_args__ = (
@@ -39,7 +43,7 @@ class OAuth(OAuthConsumerMixin, db.Model):
 
     provider_user_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    user: Mapped[User] = relationship(back_populates="fitbit")
+    user: Mapped[User] = relationship(back_populates="connections")
     display_name: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     member_since: Mapped[date | None]
@@ -47,12 +51,30 @@ class OAuth(OAuthConsumerMixin, db.Model):
     weight_unit: Mapped[str] = mapped_column(String(16), default="METRIC")
     goals: Mapped[dict | None] = mapped_column(JSON)  # daily goals, e.g. {"steps": 10000}
     broken_at: Mapped[datetime | None]
-    # Held while a sync of this user runs; it expires, so a killed worker cannot block syncs.
+    # Held while a sync of this connection runs; it expires, so a killed worker cannot block syncs.
     sync_lease_until: Mapped[datetime | None]
+    # Who holds the lease: only its owner renews or releases it.
+    sync_lease_owner: Mapped[str | None] = mapped_column(String(32))
+
+
+class SourceMetric(db.Model):
+    """One source's value of one metric on one of the person's local dates."""
+
+    __tablename__ = "source_metrics"
+    __table_args__ = (UniqueConstraint("user_id", "source", "metric", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(32))
+    metric: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date]
+    value: Mapped[float]
+    details: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
 
 class DailyMetric(db.Model):
-    """One value of one metric on one of the Fitbit user's local dates."""
+    """The value shown for one metric on one local date: the best-ranked source's (see sync/store.py)."""
 
     __tablename__ = "daily_metrics"
     __table_args__ = (
@@ -67,17 +89,18 @@ class DailyMetric(db.Model):
     day: Mapped[date]
     value: Mapped[float]
     details: Mapped[dict | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
 
 class SyncState(db.Model):
-    """How far one resource of one user's data has been synced, and what went wrong last."""
+    """How far one metric of one connection has been synced, and what went wrong last."""
 
     __tablename__ = "sync_states"
-    __table_args__ = (UniqueConstraint("user_id", "resource"),)
+    __table_args__ = (UniqueConstraint("connection_id", "resource"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    connection_id: Mapped[int] = mapped_column(ForeignKey("oauth.id", ondelete="CASCADE"))
     resource: Mapped[str] = mapped_column(String(32))
     oldest_synced: Mapped[date | None]
     newest_synced: Mapped[date | None]

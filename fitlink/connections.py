@@ -1,0 +1,76 @@
+"""A person's connections to sources: look up, store, break and remove; no request or current_user here."""
+
+from sqlalchemy import delete, select
+
+from .extensions import db
+from .models import OAuth, SyncState, User, now_utc
+from .sources import Profile
+from .sync.store import remove_source_rows
+
+
+class AlreadyLinked(Exception):
+    """The provider account is connected to another fitlink user."""
+
+
+def connection_for(user_id: int, provider: str) -> OAuth | None:
+    """Return the person's connection to one kind of source, if any."""
+    return db.session.execute(
+        select(OAuth).filter_by(provider=provider, user_id=user_id)
+    ).scalar_one_or_none()
+
+
+def connections_of(user_id: int) -> list[OAuth]:
+    """Return all of the person's connections, oldest first."""
+    return list(db.session.execute(select(OAuth).filter_by(user_id=user_id).order_by(OAuth.id)).scalars())
+
+
+def owner_of(provider: str, provider_user_id: str) -> OAuth | None:
+    """Return the connection that holds a provider account, if any."""
+    return db.session.execute(
+        select(OAuth).filter_by(provider=provider, provider_user_id=provider_user_id)
+    ).scalar_one_or_none()
+
+
+def save_connection(user: User, provider: str, token: dict, profile: Profile,
+                    goals: dict | None = None) -> OAuth:
+    """Store the token and profile on the person's connection; raise AlreadyLinked if another user owns it.
+
+    Connecting a different account of the same provider replaces the old
+    connection and the data that came from it.
+    """
+    owner = owner_of(provider, profile.user_id)
+    if owner is not None and owner.user_id != user.id:
+        raise AlreadyLinked(profile.user_id)
+    connection = connection_for(user.id, provider)
+    if connection is not None and connection.provider_user_id != profile.user_id:
+        remove_connection(connection)
+        connection = None
+    if connection is None:
+        connection = OAuth(provider=provider, user_id=user.id)
+        db.session.add(connection)
+    connection.token = token
+    connection.provider_user_id = profile.user_id
+    connection.display_name = profile.display_name
+    connection.timezone = profile.timezone
+    connection.member_since = profile.member_since
+    connection.distance_unit = profile.distance_unit
+    connection.weight_unit = profile.weight_unit
+    connection.goals = goals or connection.goals
+    connection.broken_at = None
+    db.session.commit()
+    return connection
+
+
+def remove_connection(connection: OAuth) -> None:
+    """Delete the connection, its sync state and the data that came only from it (not committed)."""
+    remove_source_rows(connection.user_id, connection.provider)
+    db.session.execute(delete(SyncState).where(SyncState.connection_id == connection.id))
+    db.session.execute(delete(OAuth).where(OAuth.id == connection.id))
+
+
+def mark_broken(connection: OAuth, forget_token: bool = False) -> None:
+    """Record that the provider no longer accepts the grant; keep the synced data (committed)."""
+    if forget_token:
+        connection.token = {}
+    connection.broken_at = now_utc()
+    db.session.commit()

@@ -1,0 +1,19 @@
+"""The interface every data source implements, and the metrics fitlink keeps.
+
+A source package (fitbit/, google_health/, archive/) builds a `SourceKind` and
+the app factory registers it (one line in fitlink/__init__.py). The sync
+engine, the jobs and the dashboard know sources only through this module: the
+kind's name, label and precedence, `open(connection)` for a live `DataSource`,
+and the errors below. Nothing here imports a source package.
+"""
+
+from .interface import (
+    METRICS, BadPayload, Budget, DataSource, DayValue, NotSetUp, Profile, ProviderError, RateLimited,
+    SourceError, TokenRejected,
+)
+from .registry import SourceKind, get, init_app, kinds, rank
+
+__all__ = [
+    "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "ProviderError",
+    "RateLimited", "SourceError", "SourceKind", "TokenRejected", "get", "init_app", "kinds", "rank",
+]
