@@ -110,7 +110,7 @@ def imports_done(engine, people: int) -> bool:
     with engine.connect() as connection:
         pending = connection.execute(text(
             "SELECT count(*) FROM sync_states WHERE NOT backfill_done")).scalar_one()
-        users = connection.execute(text("SELECT count(DISTINCT user_id) FROM sync_states")).scalar_one()
+        users = connection.execute(text("SELECT count(DISTINCT connection_id) FROM sync_states")).scalar_one()
     return users == people and pending == 0
 
 

@@ -140,7 +140,8 @@ def test_an_import_in_progress_shows_how_far_it_got(app, client):
     page = client.get("/dashboard").text
     match = re.search(r"Importing history: (\d+)%", page)
     assert match and 0 < int(match.group(1)) < 100
-    assert f'<progress id="import-progress" max="100" value="{match.group(1)}">' in page
+    assert f'<progress id="progress-fitbit" max="100" value="{match.group(1)}">' in page
+    assert "data-busy" in page  # the page keeps asking for news while the import runs
 
 
 def test_not_connected_offers_connect(client):

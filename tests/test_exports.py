@@ -70,7 +70,8 @@ def test_a_year_streams_and_bad_ranges_fall_back(app):
     client = two_users(app)
     year = client.get("/dashboard/export.csv?range=365")
     lines = year.get_data(as_text=True).splitlines()
-    assert lines[0] == "date,metric,value,unit,details,updated_at"
+    assert lines[0] == "date,metric,value,unit,source,details,updated_at"
+    assert {line.split(",")[4] for line in lines[1:]} == {"fitbit"}
     assert len(lines) - 1 == len(stored(app, 2, date(2000, 1, 1), date(2100, 1, 1)))
     fallback = client.get("/dashboard/export.csv?range=nonsense&start=2026-13-01")
     days = {line.split(",")[0] for line in fallback.get_data(as_text=True).splitlines()[1:]}

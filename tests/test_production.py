@@ -27,7 +27,7 @@ def deployment(tmp_path_factory):
 def backfill_done(engine, email: str) -> bool:
     with engine.connect() as connection:
         states = connection.execute(text(
-            "SELECT s.backfill_done FROM sync_states s JOIN users u ON u.id = s.user_id"
+            "SELECT s.backfill_done FROM sync_states s JOIN oauth o ON o.id = s.connection_id JOIN users u ON u.id = o.user_id"
             " WHERE u.email = :email"), {"email": email}).scalars().all()
     return bool(states) and all(states)
 

@@ -34,7 +34,8 @@ def sync_states(engine) -> dict:
     with engine.connect() as connection:
         rows = connection.execute(text(
             "SELECT resource, backfill_done, oldest_synced, newest_synced FROM sync_states"
-            " JOIN users ON users.id = sync_states.user_id WHERE users.email = :email"),
+            " JOIN oauth ON oauth.id = sync_states.connection_id"
+            " JOIN users ON users.id = oauth.user_id WHERE users.email = :email"),
             {"email": EMAIL}).all()
     return {row.resource: row for row in rows}
 
