@@ -1,4 +1,4 @@
-"""GET /health: whether this process can reach its database and Redis, for load balancers."""
+"""GET /health: whether this process can reach its database and Redis, and jobs get run, for load balancers."""
 
 import logging
 
@@ -8,6 +8,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import heartbeat
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -17,10 +18,12 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/health")
 def health():
-    """Answer 200 when every configured backend answers, else 503 naming the ones that failed."""
+    """Answer 200 when every configured backend answers and queued jobs have a consumer, else 503
+    naming the checks that failed; `jobs` gives consumers alive, jobs queued and the oldest's wait."""
     checks = {"database": check_database(), "redis": check_redis()}
+    checks["jobs"], jobs = check_jobs()
     healthy = all(result in ("ok", "not configured") for result in checks.values())
-    body = {"status": "ok" if healthy else "unavailable", "checks": checks}
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks, "jobs": jobs}
     return jsonify(body), 200 if healthy else 503
 
 
@@ -47,6 +50,23 @@ def check_redis() -> str:
     except RedisError as err:
         log.warning("health: redis check failed: %s", err)
         return f"failed: {type(err).__name__}"
+
+
+def check_jobs() -> tuple[str, dict | None]:
+    """Return "ok", "stalled: ..." or what went wrong reading the queue, and the queue's numbers."""
+    try:
+        status = heartbeat.queue_status()
+    except heartbeat.QUEUE_ERRORS as err:
+        log.warning("health: job queue check failed: %s", err)
+        return f"failed: {type(err).__name__}", None
+    finally:
+        db.session.rollback()
+    jobs = {"consumers": status.consumers, "queued": status.queued,
+            "oldest_queued_seconds": status.oldest_queued_seconds}
+    if status.stalled:
+        log.warning("health: %s jobs queued and no job consumer alive", status.queued)
+        return f"stalled: jobs queued and no consumer alive for {heartbeat.ALIVE_SECONDS} s", jobs
+    return "ok", jobs
 
 
 def init_app(app: Flask) -> None:
