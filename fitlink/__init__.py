@@ -4,11 +4,13 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import auth, cli, dashboard, database, errors, formatting, health, jobs, logs, sessions
+from . import auth, cli, connection_views, dashboard, database, errors, fitbit, formatting, health, jobs, logs
+from . import sessions, sources
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
-from .fitbit import blueprint as fitbit_blueprint
-from .fitbit import webhook
+
+# Every kind of source the app offers: adding one is a package and a line here.
+SOURCES = (fitbit.SOURCE,)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
-    fitbit_blueprint.init_app(app)
-    app.register_blueprint(webhook.bp)
+    app.register_blueprint(connection_views.bp)
+    sources.init_app(app, SOURCES)
     health.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

@@ -1,6 +1,6 @@
-"""Time zones and the Fitbit user's local dates."""
+"""Time zones, a person's local dates, and how far back history goes."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -15,3 +15,9 @@ def zone(name: str | None) -> ZoneInfo:
 def local_today(tz_name: str | None) -> date:
     """Return today's date in the Fitbit user's timezone."""
     return datetime.now(zone(tz_name)).date()
+
+
+def history_floor(member_since: date | None, today: date, max_days: int) -> date:
+    """Return the oldest date to import: member_since, but no more than max_days back from today."""
+    cap = today - timedelta(days=max_days - 1)
+    return max(cap, member_since) if member_since else cap

@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 
 from flask import Flask
 
-from .dates import zone
+from .dates import local_today, zone
 
 KM_PER_MILE = 1.609344
 LB_PER_KG = 2.20462262185
@@ -92,3 +92,4 @@ def init_app(app: Flask) -> None:
     """Register the filters."""
     for func in (thousands, decimal, duration, longdate, shortdate, localtime, updated):
         app.add_template_filter(func)
+    app.add_template_filter(local_today, "today_in")

@@ -14,9 +14,9 @@ from werkzeug.serving import is_running_from_reloader
 
 from . import heartbeat
 
-from .sources import METRICS
-from .sync import sync_user
-from .sync.schedule import users_due
+from . import sources
+from .sync import sync_connection
+from .sync.schedule import connections_due
 
 log = logging.getLogger(__name__)
 
@@ -91,44 +91,41 @@ def _in_app_context(func, *args, **kwargs):
         return func(*args, **kwargs)
 
 
-def enqueue_sync(user_id: int, manual: bool = False, full: bool = False,
+def enqueue_sync(connection_id: int, *, manual: bool = False, full: bool = False,
                  metrics: tuple[str, ...] | None = None) -> None:
-    """Queue a sync of one user's data (all metrics unless `metrics` narrows it)."""
-    sync_task(user_id, manual=manual, full=full, metrics=metrics)
+    """Queue a sync of one connection's data (all metrics unless `metrics` narrows it)."""
+    sync_task(connection_id, manual=manual, full=full, metrics=metrics)
 
 
 @huey.task()
-def sync_task(user_id: int, manual: bool = False, full: bool = False, metrics=None):
-    """Sync one user, one run at a time per user; come back later when locked or rate limited."""
-    return _in_app_context(run_sync, user_id, manual=manual, full=full, metrics=metrics)
+def sync_task(connection_id: int, manual: bool = False, full: bool = False, metrics=None):
+    """Sync one connection, one run at a time per connection; come back later when locked or paused."""
+    return _in_app_context(run_sync, connection_id, manual=manual, full=full, metrics=metrics)
 
 
-def run_sync(user_id: int, manual: bool = False, full: bool = False, metrics=None) -> str:
-    """Sync the user (one sync per user at a time); return the outcome."""
+def run_sync(connection_id: int, manual: bool = False, full: bool = False, metrics=None) -> str:
+    """Sync the connection (one sync per connection at a time); return the outcome."""
+    result = sync_connection(connection_id, full=full, manual=manual,
+                             metrics=tuple(metrics) if metrics else None)
+    log.info("connection %s: sync %s, %s calls, %s rows", connection_id, result.outcome, result.calls, result.rows)
     options = {"manual": manual, "full": full, "metrics": metrics}
-    result = sync_user(
-        user_id,
-        full=full,
-        reserve=0 if manual else None,
-        metrics=tuple(metrics) if metrics else METRICS,
-    )
-    log.info("user %s: sync %s, %s calls, %s rows", user_id, result.outcome, result.calls, result.rows)
     if result.outcome == "locked":
         # The running sync may have started before this data changed: run again after it.
-        sync_task.schedule((user_id,), options, delay=LOCKED_RETRY.seconds)
+        sync_task.schedule((connection_id,), options, delay=LOCKED_RETRY.seconds)
     elif result.outcome == "rate_limited" and result.retry_at is not None:
-        sync_task.schedule((user_id,), options, eta=result.retry_at)
+        sync_task.schedule((connection_id,), options, eta=result.retry_at)
     return result.outcome
 
 
 @huey.periodic_task(crontab(minute="*/15"))
 def refresh_stale():
-    """Queue a sync for every connected user whose data is stale or whose retry is due."""
+    """Queue a sync for every connection whose data is stale or whose retry is due."""
     return _in_app_context(_refresh_stale)
 
 
 def _refresh_stale() -> int:
-    due = users_due(timedelta(minutes=current_app.config["REFRESH_MINUTES"]))
-    for user_id in due:
-        sync_task(user_id)
+    synced = [kind.name for kind in sources.kinds() if kind.open is not None]
+    due = connections_due(timedelta(minutes=current_app.config["REFRESH_MINUTES"]), synced)
+    for connection_id in due:
+        sync_task(connection_id)
     return len(due)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from ..formatting import decimal, distance_in, distance_unit, duration, shortdate, thousands
 from ..formatting import weight_in, weight_unit
-from ..readings import Reading
+from .readings import Reading
 
 DEFAULT_STEP_GOAL = 10000
 SLEEP_STAGES = (("deep", "Deep"), ("light", "Light"), ("rem", "REM"), ("wake", "Awake"))

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..readings import Stat
+from .readings import Stat
 
 HEIGHT = 100
 SLOT = 10

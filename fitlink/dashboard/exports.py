@@ -1,4 +1,7 @@
-"""The user's stored data as CSV or JSON, produced row by row so long ranges stream."""
+"""The person's shown values as CSV or JSON, each with the source it came from, streamed row by row.
+
+One value per metric and day (the best-ranked source's: see sync/store.py), never a sum of sources.
+"""
 
 import csv
 import io
@@ -13,7 +16,7 @@ from ..formatting import as_utc
 from ..models import DailyMetric
 from .periods import Period
 
-COLUMNS = ("date", "metric", "value", "unit", "details", "updated_at")
+COLUMNS = ("date", "metric", "value", "unit", "source", "details", "updated_at")
 # Stored values are always metric, whatever the profile shows.
 UNITS = {
     "steps": "steps", "distance": "km", "calories": "kcal", "floors": "floors",
@@ -26,7 +29,7 @@ BATCH = 1000
 def stored_rows(user_id: int, period: Period) -> Iterator[tuple]:
     """Yield the user's rows in the period, by date then metric, fetched in batches."""
     query = (
-        select(DailyMetric.day, DailyMetric.metric, DailyMetric.value,
+        select(DailyMetric.day, DailyMetric.metric, DailyMetric.value, DailyMetric.source,
                DailyMetric.details, DailyMetric.updated_at)
         .where(DailyMetric.user_id == user_id, DailyMetric.day.between(period.start, period.end))
         .order_by(DailyMetric.day, DailyMetric.metric)
@@ -50,8 +53,8 @@ def csv_lines(user_id: int, period: Period) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for count, (day, metric, value, details, updated_at) in enumerate(stored_rows(user_id, period), 1):
-        writer.writerow((day.isoformat(), metric, number(value), UNITS.get(metric, ""),
+    for count, (day, metric, value, source, details, updated_at) in enumerate(stored_rows(user_id, period), 1):
+        writer.writerow((day.isoformat(), metric, number(value), UNITS.get(metric, ""), source,
                          json.dumps(details, sort_keys=True) if details else "", stamp(updated_at)))
         if count % 200 == 0:
             yield buffer.getvalue()
@@ -65,8 +68,8 @@ def json_chunks(user_id: int, period: Period, exported_on: date) -> Iterator[str
     head = {"start": period.start.isoformat(), "end": period.end.isoformat(),
             "exported_on": exported_on.isoformat(), "units": UNITS}
     yield json.dumps(head)[:-1] + ', "rows": ['
-    for count, (day, metric, value, details, updated_at) in enumerate(stored_rows(user_id, period)):
-        row = {"date": day.isoformat(), "metric": metric, "value": number(value),
+    for count, (day, metric, value, source, details, updated_at) in enumerate(stored_rows(user_id, period)):
+        row = {"date": day.isoformat(), "metric": metric, "value": number(value), "source": source,
                "details": details, "updated_at": stamp(updated_at)}
         yield ("," if count else "") + "\n" + json.dumps(row)
     yield "\n]}\n"

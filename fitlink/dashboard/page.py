@@ -1,47 +1,130 @@
-"""Everything the dashboard page shows for one linked user, read from the database only."""
+"""Everything the dashboard page shows for one person, read from the database only."""
 
 from dataclasses import dataclass
+from datetime import date
 
-from ..dates import local_today
-from ..models import OAuth
-from ..readings import bucket_stats, latest, on_day
-from ..sync import Progress, progress_for
-from ..sync.engine import history_floor
+from flask import current_app
+from sqlalchemy import func, select
+
+from .. import sources
+from ..dates import history_floor, local_today
+from ..extensions import db
+from ..models import DailyMetric, OAuth, SyncState
+from ..sources import SourceKind
 from .cards import Card, step_goal, today_cards
 from .charts import Chart, bucket_size, buckets
 from .periods import RANGES, Period, last_days, range_days
+from .progress import Progress, progress_for
+from .readings import bucket_stats, latest, on_day
 from .trends import active_chart, heart_chart, sleep_chart, steps_chart, weight_chart
 
 
 @dataclass(frozen=True)
-class Dashboard:
-    """Today's cards, the trend charts for the chosen range, and the sync progress."""
+class Connected:
+    """One of the person's connections as the status panel shows it."""
 
-    link: OAuth
+    connection: OAuth
+    kind: SourceKind
+    progress: Progress
+
+    @property
+    def busy(self) -> bool:
+        """Tell whether data is still arriving (an import not finished, not broken)."""
+        return self.progress.importing and not self.progress.broken
+
+
+@dataclass(frozen=True)
+class Status:
+    """The person's connections, what they could still connect, and whether the page should keep updating."""
+
+    connected: list[Connected]
+    offers: list[SourceKind]
+    profile: OAuth | None  # whose name, time zone, units and goals the page uses
+    waiting_for_worker: bool = False
+
+    @property
+    def busy(self) -> bool:
+        """Tell whether anything is still syncing or importing."""
+        return any(c.busy for c in self.connected)
+
+    @property
+    def stamp(self) -> str:
+        """A short text that changes whenever anything the live part of the page shows may have changed."""
+        return "|".join(
+            f"{c.kind.name}:{p.percent}:{p.last_success and p.last_success.timestamp()}:"
+            f"{p.waiting_until and p.waiting_until.timestamp()}:{p.broken}:{p.last_error}"
+            for c in self.connected for p in [c.progress])
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Today's cards, the trend charts for the chosen range, and the connections' status."""
+
+    status: Status
+    today: date
+    latest_only: bool  # no live source: "today" is the latest day the data holds
     period: Period
     range_days: int
     ranges: tuple[int, ...]
     cards: list[Card]
     charts: list[Chart]
-    progress: Progress
+
+    @property
+    def profile(self) -> OAuth:
+        return self.status.profile
 
 
-def build_dashboard(link: OAuth, range_arg: str | None) -> Dashboard:
-    """Read the user's data for the range and shape it for the page (five queries)."""
-    today = local_today(link.timezone)
+def load_status(user_id: int) -> Status:
+    """Read the person's connections and their sync state (two queries)."""
+    connections = list(db.session.execute(select(OAuth).filter_by(user_id=user_id)).scalars())
+    states: dict[int, list[SyncState]] = {c.id: [] for c in connections}
+    if connections:
+        for state in db.session.execute(select(SyncState).where(SyncState.connection_id.in_(states))).scalars():
+            states[state.connection_id].append(state)
+    max_days = current_app.config["BACKFILL_MAX_DAYS"]
+    connected = []
+    for connection in connections:
+        kind = sources.get(connection.provider)
+        if kind is None:
+            continue
+        today = local_today(connection.timezone)
+        floor = history_floor(connection.member_since, today, max_days)
+        progress = (kind.progress(connection) if kind.progress
+                    else progress_for(connection, states[connection.id], today, floor))
+        connected.append(Connected(connection, kind, progress))
+    connected.sort(key=lambda c: c.kind.rank)
+    have = {c.kind.name for c in connected}
+    offers = [kind for kind in sources.kinds() if kind.name not in have]
+    return Status(connected, offers, connected[0].connection if connected else None)
+
+
+def show_day(status: Status) -> tuple[date, bool]:
+    """Return the day the cards show: today where a live source is connected, else the latest day with data."""
+    today = local_today(status.profile.timezone)
+    if any(c.kind.open for c in status.connected):
+        return today, False
+    newest = db.session.execute(
+        select(func.max(DailyMetric.day)).where(DailyMetric.user_id == status.profile.user_id)
+    ).scalar()
+    return (newest, True) if newest and newest < today else (today, False)
+
+
+def build_dashboard(status: Status, range_arg: str | None) -> Dashboard:
+    """Read the person's data for the range and shape it for the page (a fixed number of queries)."""
+    profile = status.profile
+    today, latest_only = show_day(status)
     days = range_days(range_arg)
     period = last_days(today, days)
-    goal = step_goal(link.goals)
-    stats = bucket_stats(link.user_id, period.start, period.end, bucket_size(period.start, period.end), goal)
-    weight = latest(link.user_id, "weight", today)
+    goal = step_goal(profile.goals)
+    stats = bucket_stats(profile.user_id, period.start, period.end, bucket_size(period.start, period.end), goal)
+    weight = latest(profile.user_id, "weight", today)
     groups = buckets(period.start, period.end)
     charts = [
         steps_chart(stats, groups, goal),
         active_chart(stats, groups),
         heart_chart(stats, groups),
         sleep_chart(stats, groups),
-        weight_chart(stats, groups, link.weight_unit, weight),
+        weight_chart(stats, groups, profile.weight_unit, weight),
     ]
-    floor = history_floor(link, today)
-    return Dashboard(link, period, days, RANGES, today_cards(on_day(link.user_id, today), weight, link, today), charts,
-                     progress_for(link, today, floor))
+    cards = today_cards(on_day(profile.user_id, today), weight, profile, today)
+    return Dashboard(status, today, latest_only, period, days, RANGES, cards, charts)

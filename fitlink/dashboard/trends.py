@@ -3,7 +3,7 @@
 import math
 
 from ..formatting import decimal, duration, thousands, weight_in, weight_unit
-from ..readings import STAGES, Reading, Stat
+from .readings import STAGES, Reading, Stat
 from .charts import SLOT, Bucket, Chart, Scale, Series, bucket_values, line, stacked_bars
 from .charts import tight_scale, weekly, zero_scale
 

@@ -4,9 +4,8 @@ from flask import Blueprint, Response, redirect, render_template, request, strea
 from flask_login import current_user, login_required
 
 from ..dates import local_today
-from ..fitbit.link import link_for
 from . import exports
-from .page import build_dashboard
+from .page import build_dashboard, load_status
 from .periods import export_period
 
 bp = Blueprint("dashboard", __name__)
@@ -30,18 +29,34 @@ def favicon():
 @login_required
 def index():
     """Show today's numbers and the trends for ?range= days (7, 30, 90 or 365)."""
-    link = link_for(current_user.id)
-    if link is None:
-        return render_template("dashboard/connect.html")
-    return render_template("dashboard/index.html", dash=build_dashboard(link, request.args.get("range")))
+    status = load_status(current_user.id)
+    if status.profile is None:
+        return render_template("dashboard/connect.html", status=status)
+    return render_template("dashboard/index.html", dash=build_dashboard(status, request.args.get("range")))
+
+
+@bp.get("/dashboard/live")
+@login_required
+def live():
+    """The part of the dashboard that changes while data arrives, for the page to swap in.
+
+    Answers 204 (nothing rendered) while the status the page shows, ?seen=, is still current.
+    """
+    status = load_status(current_user.id)
+    if status.profile is None:
+        return "", 204
+    if request.args.get("seen") == status.stamp:
+        return "", 204
+    dash = build_dashboard(status, request.args.get("range"))
+    return render_template("dashboard/_live.html", dash=dash)
 
 
 @bp.get("/dashboard/export.<any(csv, json):kind>")
 @login_required
 def export(kind: str):
-    """Download the user's stored data for ?range= or ?start=&end= as one CSV or JSON file."""
-    link = link_for(current_user.id)
-    today = local_today(link.timezone if link else None)
+    """Download the person's shown values for ?range= or ?start=&end=, with their sources, as CSV or JSON."""
+    status = load_status(current_user.id)
+    today = local_today(status.profile.timezone if status.profile else None)
     period = export_period(request.args, today)
     if kind == "csv":
         body, mimetype = exports.csv_lines(current_user.id, period), "text/csv"
@@ -49,4 +64,4 @@ def export(kind: str):
         body, mimetype = exports.json_chunks(current_user.id, period, today), "application/json"
     disposition = f'attachment; filename="{exports.filename(period, kind)}"'
     return Response(stream_with_context(body), mimetype=mimetype,
-                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})

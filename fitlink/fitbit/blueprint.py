@@ -11,14 +11,11 @@ import hmac
 import logging
 
 import requests
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_dance.consumer import OAuth1ConsumerBlueprint, oauth_authorized
-from flask_dance.consumer.storage.sqla import SQLAlchemyStorage
+from flask_dance.consumer.storage import NullStorage
 from flask_login import current_user
 from werkzeug.wrappers import Response
-
-from ..extensions import db
-from ..models import OAuth
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +114,8 @@ blueprint = StrictOAuth1Blueprint(
     "fitbit",
     __name__,
     redirect_to="dashboard.index",
-    storage=SQLAlchemyStorage(OAuth, db.session, user=current_user),
+    # fitlink stores the token itself, on the person's connection (fitbit/connect.py).
+    storage=NullStorage(),
 )
 blueprint.from_config.update(
     client_key="FITBIT_CLIENT_KEY",
@@ -127,9 +125,3 @@ blueprint.from_config.update(
     access_token_url="FITBIT_ACCESS_TOKEN_URL",
 )
 
-
-def init_app(app: Flask) -> None:
-    """Register the Fitbit blueprint and its connect/disconnect views."""
-    from . import connect  # noqa: F401  (views and the oauth_authorized handler)
-
-    app.register_blueprint(blueprint)

@@ -8,40 +8,9 @@ from datetime import datetime, timedelta, timezone
 import requests
 from flask_dance.consumer.requests import OAuth1Session
 
+from ..sources import BadPayload, Budget, ProviderError, RateLimited, TokenRejected
+
 log = logging.getLogger(__name__)
-
-
-class FitbitError(Exception):
-    """Something went wrong talking to Fitbit."""
-
-
-class TokenRejected(FitbitError):
-    """Fitbit answered 401: the token was revoked or is invalid."""
-
-
-class RateLimited(FitbitError):
-    """Fitbit answered 429, or the hourly budget is spent; retry after `retry_at`."""
-
-    def __init__(self, message: str, retry_at: datetime):
-        super().__init__(message)
-        self.retry_at = retry_at
-
-
-class ProviderError(FitbitError):
-    """Fitbit failed: a 5xx answer, a time-out or a broken connection."""
-
-
-class BadPayload(FitbitError):
-    """Fitbit answered with something that is not the JSON the API documents."""
-
-
-@dataclass
-class Budget:
-    """What Fitbit's rate-limit headers said last."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset_at: datetime | None = None
 
 
 # Clients that retry exactly at the reset fail on clock skew (fitbit-api.md).
@@ -60,7 +29,7 @@ class Credentials:
 
 
 class FitbitClient:
-    """Signed GETs against the Fitbit Web API, with errors mapped to FitbitError subclasses."""
+    """Signed GETs against the Fitbit Web API, with errors mapped to fitlink.sources errors."""
 
     def __init__(self, creds: Credentials, timeout: float = 10, retries: int = 2, backoff: float = 0.5):
         self.base = creds.api_base_url.rstrip("/")

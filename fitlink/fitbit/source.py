@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from ..sources import DayValue, Profile
-from .client import BadPayload, FitbitClient
+from ..sources import BadPayload, Budget, DayValue, Profile
+from .client import FitbitClient
 
 # metric -> (path template, longest range per call in days), from fitbit-api.md.
 _SERIES = "/1/user/-/activities/{resource}/date/{{start}}/{{end}}.json"
@@ -25,6 +25,17 @@ class FitbitSource:
 
     def __init__(self, client: FitbitClient):
         self.client = client
+
+    @property
+    def budget(self) -> Budget:
+        """What Fitbit's rate-limit headers said last."""
+        return self.client.budget
+
+    def metrics(self) -> tuple[str, ...]:
+        return tuple(ENDPOINTS)
+
+    def close(self) -> None:
+        self.client.close()
 
     def profile(self) -> Profile:
         body = self.client.get("/1/user/-/profile.json")

@@ -10,12 +10,23 @@ from flask import Blueprint, abort, current_app, request
 from sqlalchemy import select
 
 from .. import jobs
+from ..connections import mark_broken
 from ..extensions import csrf, db
 from ..models import OAuth
-from ..sources import COLLECTION_METRICS, METRICS
-from .link import revoke
+from ..sources import METRICS
+from .connection import PROVIDER
 
 log = logging.getLogger(__name__)
+
+# What a notification's collection says may have changed.
+COLLECTION_METRICS = {
+    "activities": (
+        "steps", "distance", "calories", "floors",
+        "very_active_minutes", "fairly_active_minutes", "resting_heart_rate",
+    ),
+    "sleep": ("sleep",),
+    "body": ("weight",),
+}
 
 bp = Blueprint("fitbit_webhook", __name__)
 
@@ -64,17 +75,17 @@ def handle(notes: list) -> None:
             owners.setdefault(note["ownerId"], set()).add(str(note.get("collectionType")))
     if not owners:
         return
-    links = db.session.execute(
-        select(OAuth).where(OAuth.provider == "fitbit", OAuth.provider_user_id.in_(owners))
+    connections = db.session.execute(
+        select(OAuth).where(OAuth.provider == PROVIDER, OAuth.provider_user_id.in_(owners))
     ).scalars()
-    for link in links:
-        if "userRevokedAccess" in owners[link.provider_user_id]:
-            log.info("webhook: user %s revoked access; token removed", link.user_id)
-            revoke(link)
-        elif link.broken_at is None:
-            metrics = changed_metrics(owners[link.provider_user_id])
+    for connection in connections:
+        if "userRevokedAccess" in owners[connection.provider_user_id]:
+            log.info("webhook: user %s revoked access; token removed", connection.user_id)
+            mark_broken(connection, forget_token=True)
+        elif connection.broken_at is None:
+            metrics = changed_metrics(owners[connection.provider_user_id])
             if metrics:
-                jobs.enqueue_sync(link.user_id, metrics=metrics)
+                jobs.enqueue_sync(connection.id, metrics=metrics)
 
 
 def changed_metrics(collections: set[str]) -> tuple[str, ...]:

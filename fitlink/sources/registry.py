@@ -30,6 +30,9 @@ class SourceKind:
     connect_endpoint: str | None = None
     # Ask the provider to forget the connection's grant (best effort, on disconnect).
     revoke: Callable[[Any], None] | None = None
+    # The dashboard's progress of a connection the engine does not sync (an archive's import);
+    # None: computed from the connection's sync state.
+    progress: Callable[[Any], Any] | None = None
 
 
 def init_app(app: Flask, source_kinds: Iterable[SourceKind]) -> None:

@@ -1,6 +1,5 @@
-"""The sync engine: plan the fewest calls, fetch newest first, upsert, remember progress."""
+"""The sync engine: plan the fewest calls, fetch newest first, store by precedence, remember progress."""
 
-from .engine import SyncResult, sync_user
-from .progress import Progress, progress_for
+from .engine import SyncResult, sync_connection
 
-__all__ = ["SyncResult", "sync_user", "Progress", "progress_for"]
+__all__ = ["SyncResult", "sync_connection"]

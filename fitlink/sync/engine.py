@@ -1,24 +1,33 @@
-"""Run one user's sync: call by call, committing each range as it arrives."""
+"""Run one connection's sync: call by call, committing each range as it arrives.
+
+The engine knows sources only through fitlink.sources: the connection's kind
+opens a DataSource, and the errors it raises decide what happens next.
+"""
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..dates import local_today
+from .. import sources
+from ..dates import history_floor, local_today
 from ..extensions import db
-from ..fitbit.client import BadPayload, ProviderError, RateLimited, TokenRejected
-from ..fitbit.link import link_for, source_for
 from ..models import OAuth, SyncState, now_utc
-from ..sources import METRICS, DataSource
+from ..sources import (
+    METRICS, BadPayload, DataSource, NotSetUp, ProviderError, RateLimited, SourceKind, TokenRejected,
+)
 from . import lease, plan
-from .store import upsert_days
+from .store import save_days
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_ERROR = timedelta(minutes=15)
+RETRY_AFTER_NOT_SET_UP = timedelta(hours=1)
+# Without rate-limit headers, a paused sync tries again after this long.
+DEFAULT_RATE_WAIT = timedelta(hours=1)
+RESET_MARGIN = timedelta(seconds=30)
 
 
 @dataclass
@@ -27,115 +36,178 @@ class SyncResult:
 
     calls: int = 0
     rows: int = 0
-    outcome: str = "complete"  # complete | rate_limited | token_rejected | errors | not_connected | locked
+    # complete | rate_limited | token_rejected | errors | not_set_up | not_connected | locked | lease_lost
+    outcome: str = "complete"
     retry_at: datetime | None = None
     errors: list[str] = field(default_factory=list)
 
 
-def history_floor(link: OAuth, today: date) -> date:
-    """Return the oldest date to import: memberSince, capped by BACKFILL_MAX_DAYS."""
-    cap = today - timedelta(days=current_app.config["BACKFILL_MAX_DAYS"] - 1)
-    return max(cap, link.member_since) if link.member_since else cap
-
-
-def states_for(user_id: int) -> dict[str, SyncState]:
-    """Return the user's sync state per metric, creating missing ones."""
-    rows = db.session.execute(select(SyncState).filter_by(user_id=user_id)).scalars()
+def states_for(connection_id: int, metrics: tuple[str, ...]) -> dict[str, SyncState]:
+    """Return the connection's sync state per metric, creating missing ones."""
+    rows = db.session.execute(select(SyncState).filter_by(connection_id=connection_id)).scalars()
     states = {state.resource: state for state in rows}
-    for metric in METRICS:
+    for metric in metrics:
         if metric not in states:
-            states[metric] = SyncState(user_id=user_id, resource=metric)
+            states[metric] = SyncState(connection_id=connection_id, resource=metric)
             db.session.add(states[metric])
     return states
 
 
-def sync_user(user_id: int, *, full: bool = False, reserve: int | None = None,
-              metrics: tuple[str, ...] = METRICS, source: DataSource | None = None) -> SyncResult:
-    """Bring the user's data up to date and continue the history import.
+def sync_connection(connection_id: int, *, full: bool = False, manual: bool = False,
+                    metrics: tuple[str, ...] | None = None) -> SyncResult:
+    """Bring one connection's data up to date and continue its history import.
 
-    Only one sync of a user runs at a time (outcome "locked" otherwise).
-    `reserve` is the part of the hourly budget to leave unused (the user's own
-    "Sync now" passes 0); `metrics` narrows a refresh to what a notification named.
+    Only one sync of a connection runs at a time (outcome "locked" otherwise).
+    A manual sync ("Sync now") may spend the whole rate-limit budget; background
+    syncs leave the source's reserve for it. `metrics` narrows a refresh to what
+    a notification named.
     """
-    link = link_for(user_id)
-    if link is None or link.broken_at is not None:
+    connection = db.session.get(OAuth, connection_id)
+    kind = sources.get(connection.provider) if connection is not None else None
+    if connection is None or kind is None or kind.open is None or connection.broken_at is not None:
         return SyncResult(outcome="not_connected")
-    if not lease.acquire(user_id):
+    owner = lease.acquire(connection_id)
+    if owner is None:
         return SyncResult(outcome="locked")
     try:
-        if reserve is None:
-            reserve = current_app.config["RATE_LIMIT_RESERVE"]
-        return _sync(link, full, reserve, metrics, source or source_for(link.token))
+        source = kind.open(connection)
+        try:
+            return Run(connection, kind, source, owner, manual).sync(full, metrics)
+        finally:
+            source.close()
     finally:
-        lease.release(user_id)
+        lease.release(connection_id, owner)
 
 
-def _sync(link: OAuth, full: bool, reserve: int, metrics: tuple[str, ...], source: DataSource) -> SyncResult:
-    result = SyncResult()
-    user_id = link.user_id
-    states = states_for(user_id)
-    if full:
-        for state in states.values():
-            state.oldest_synced = state.newest_synced = None
-            state.backfill_done = False
-    today = local_today(link.timezone)
-    floor = history_floor(link, today)
-    planned = plan.order(
-        [
+class Run:
+    """One sync of one connection: the plan, the calls, and what each answer changes."""
+
+    def __init__(self, connection: OAuth, kind: SourceKind, source: DataSource, owner: str, manual: bool):
+        self.connection, self.kind, self.source, self.owner, self.manual = connection, kind, source, owner, manual
+        self.result = SyncResult()
+
+    def sync(self, full: bool, wanted: tuple[str, ...] | None) -> SyncResult:
+        offered = self.source.metrics()
+        metrics = tuple(m for m in METRICS if m in offered and (wanted is None or m in wanted))
+        self.states = states_for(self.connection.id, offered)
+        if full:
+            for state in self.states.values():
+                state.oldest_synced = state.newest_synced = None
+                state.backfill_done = False
+        today = local_today(self.connection.timezone)
+        self.floor = history_floor(self.connection.member_since, today,
+                                   current_app.config["BACKFILL_MAX_DAYS"])
+        # A refresh is due when asked for, or when the metric was not refreshed lately:
+        # a resumed import must not spend its budget re-fetching what it just got.
+        stale = now_utc() - timedelta(minutes=current_app.config["REFRESH_MINUTES"])
+        asked = self.manual or wanted is not None
+        planned = plan.order([
             chunk
             for metric in metrics
-            for chunk in plan.chunks(metric, states[metric], today, floor, source.max_days(metric))
-        ]
-    )
-    db.session.commit()
-    skipped: set[str] = set()
-    client = getattr(source, "client", None)
-    for chunk in planned:
-        if chunk.metric in skipped:
-            continue
-        state = states[chunk.metric]
-        budget = getattr(client, "budget", None)
-        if budget is not None and budget.remaining is not None and budget.remaining <= reserve:
-            retry_at = (budget.reset_at or now_utc() + timedelta(hours=1)) + timedelta(seconds=30)
-            return _paused(result, states, retry_at, "hourly budget kept for your own syncs")
-        try:
-            rows = source.fetch(chunk.metric, chunk.start, chunk.end)
-        except RateLimited as err:
-            result.calls += 1
-            return _paused(result, states, err.retry_at, "rate limited by Fitbit")
-        except TokenRejected:
-            result.calls += 1
-            link.broken_at = now_utc()
-            db.session.commit()
-            log.warning("user %s: Fitbit rejected the token; connection marked broken", user_id)
-            result.outcome = "token_rejected"
-            return result
-        except (ProviderError, BadPayload) as err:
-            result.calls += 1
-            log.warning("user %s: %s %s..%s failed: %s", user_id, chunk.metric, chunk.start, chunk.end, err)
-            state.last_error = str(err)[:500]
-            state.next_attempt = now_utc() + RETRY_AFTER_ERROR
-            db.session.commit()
-            result.errors.append(f"{chunk.metric}: {err}")
-            result.outcome = "errors"
-            skipped.add(chunk.metric)
-            continue
-        result.calls += 1
-        # Renewing first also locks the link row until this range is committed,
-        # so a Disconnect either waits for it or has already removed the link.
-        if not lease.renew(user_id):
-            db.session.rollback()
-            result.outcome = "not_connected"
-            return result
-        rows = [row for row in rows if chunk.start <= row.day <= chunk.end]
-        upsert_days(user_id, chunk.metric, rows)
-        _advance(state, chunk, floor)
+            for chunk in plan.chunks(
+                metric, self.states[metric], today, self.floor, self.source.max_days(metric),
+                refresh=asked or _refresh_due(self.states[metric], today, stale))
+        ])
         db.session.commit()
-        result.rows += len(rows)
-    return result
+        skipped: set[str] = set()
+        for chunk in planned:
+            if chunk.metric in skipped:
+                continue
+            if self._budget_spent():
+                return self.result
+            stop = self._fetch(chunk)
+            if stop == "skip":
+                skipped.add(chunk.metric)
+            elif stop:
+                return self.result
+        return self.result
+
+    def _budget_spent(self) -> bool:
+        """Pause (and say until when) once only the reserve of the provider's budget is left."""
+        budget = self.source.budget
+        reserve = 0 if self.manual else (budget.reserve() if budget else 0)
+        if budget is None or budget.remaining is None or budget.remaining > reserve:
+            return False
+        retry_at = (budget.reset_at or now_utc() + DEFAULT_RATE_WAIT) + RESET_MARGIN
+        self._pause(retry_at, f"Waiting for {self.kind.label}'s rate limit", "rate_limited")
+        return True
+
+    def _fetch(self, chunk: plan.Chunk) -> str | bool:
+        """Fetch and store one chunk; return True to stop the sync, "skip" to skip its metric."""
+        state = self.states[chunk.metric]
+        try:
+            rows = self.source.fetch(chunk.metric, chunk.start, chunk.end)
+        except RateLimited as err:
+            self.result.calls += 1
+            self._pause(err.retry_at, f"Waiting for {self.kind.label}'s rate limit", "rate_limited")
+            return True
+        except TokenRejected:
+            self.result.calls += 1
+            self.connection.broken_at = now_utc()
+            db.session.commit()
+            log.warning("connection %s: %s rejected the token; marked broken", self.connection.id, self.kind.label)
+            self.result.outcome = "token_rejected"
+            return True
+        except NotSetUp as err:
+            self.result.calls += 1
+            self._pause(now_utc() + RETRY_AFTER_NOT_SET_UP, str(err), "not_set_up")
+            return True
+        except ProviderError as err:
+            # An outage touches every metric alike: stop here and come back later.
+            self.result.calls += 1
+            log.warning("connection %s: %s %s..%s failed: %s", self.connection.id, chunk.metric,
+                        chunk.start, chunk.end, err)
+            self.result.errors.append(f"{chunk.metric}: {err}")
+            self._pause(now_utc() + RETRY_AFTER_ERROR, f"{self.kind.label} did not answer", "errors")
+            return True
+        except BadPayload as err:
+            self.result.calls += 1
+            log.warning("connection %s: %s %s..%s unreadable: %s", self.connection.id, chunk.metric,
+                        chunk.start, chunk.end, err)
+            state.last_error = f"{self.kind.label} sent data fitlink could not read"
+            state.next_attempt = now_utc() + RETRY_AFTER_ERROR
+            self.result.errors.append(f"{chunk.metric}: {err}")
+            self.result.outcome = "errors"
+            if not self._renew():
+                return True
+            db.session.commit()
+            return "skip"
+        self.result.calls += 1
+        # Renewing first also locks the connection row until this range is committed,
+        # so a Disconnect either waits for it or has already removed the connection.
+        if not self._renew():
+            return True
+        rows = [row for row in rows if chunk.start <= row.day <= chunk.end]
+        save_days(self.connection.user_id, self.connection.provider, chunk.metric, rows)
+        _advance(state, chunk, self.floor)
+        db.session.commit()
+        self.result.rows += len(rows)
+        return False
+
+    def _renew(self) -> bool:
+        if lease.renew(self.connection.id, self.owner):
+            return True
+        db.session.rollback()
+        log.warning("connection %s: sync lease lost; stopping", self.connection.id)
+        self.result.outcome = "lease_lost"
+        return False
+
+    def _pause(self, retry_at: datetime, why: str, outcome: str) -> None:
+        if self._renew():
+            for state in self.states.values():
+                state.next_attempt = retry_at
+                state.last_error = why[:500]
+            db.session.commit()
+            self.result.outcome = outcome
+            self.result.retry_at = retry_at
 
 
-def _advance(state: SyncState, chunk: plan.Chunk, floor: date) -> None:
+def _refresh_due(state: SyncState, today, stale: datetime) -> bool:
+    return state.newest_synced is None or state.newest_synced < today or (
+        state.last_success is None or state.last_success < stale)
+
+
+def _advance(state: SyncState, chunk: plan.Chunk, floor) -> None:
     if chunk.backfill:
         state.oldest_synced = chunk.start
         if state.newest_synced is None or chunk.end > state.newest_synced:
@@ -148,13 +220,3 @@ def _advance(state: SyncState, chunk: plan.Chunk, floor: date) -> None:
     state.last_success = now_utc()
     state.last_error = None
     state.next_attempt = None
-
-
-def _paused(result: SyncResult, states: dict[str, SyncState], retry_at: datetime, why: str) -> SyncResult:
-    for state in states.values():
-        state.next_attempt = retry_at
-        state.last_error = why
-    db.session.commit()
-    result.outcome = "rate_limited"
-    result.retry_at = retry_at
-    return result

@@ -19,10 +19,11 @@ class Chunk:
     backfill: bool
 
 
-def chunks(metric: str, state: SyncState, today: date, floor: date, longest: int) -> list[Chunk]:
-    """Return the calls that bring this metric up to today and back to floor."""
+def chunks(metric: str, state: SyncState, today: date, floor: date, longest: int,
+           refresh: bool = True) -> list[Chunk]:
+    """Return the calls that bring this metric up to today (when `refresh`) and back to floor."""
     planned = []
-    if state.newest_synced is not None:
+    if refresh and state.newest_synced is not None:
         start = max(state.newest_synced - OVERLAP, floor)
         planned += _split(metric, start, today, longest, backfill=False, newest_first=False)
     if not state.backfill_done:

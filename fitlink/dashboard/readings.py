@@ -12,9 +12,9 @@ from sqlalchemy import Date, Float, Integer, bindparam, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
-from .extensions import db
-from .models import DailyMetric
-from .sources import METRICS
+from ..extensions import db
+from ..models import DailyMetric
+from ..sources import METRICS
 
 CHARTED = ("steps", "very_active_minutes", "fairly_active_minutes", "resting_heart_rate", "sleep", "weight")
 STAGES = ("deep", "light", "rem", "wake")

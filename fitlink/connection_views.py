@@ -1,0 +1,46 @@
+"""Sync now and Disconnect, the same for every kind of source (blueprint "connections")."""
+
+import logging
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user, login_required
+
+from . import jobs, sources
+from .connections import connection_for, connections_of, remove_connection
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("connections", __name__)
+
+
+@bp.post("/sync")
+@login_required
+def sync_now():
+    """Ask for a sync of every connected source of the current person now."""
+    synced = [c for c in connections_of(current_user.id)
+              if c.broken_at is None and (kind := sources.get(c.provider)) and kind.open]
+    for connection in synced:
+        jobs.enqueue_sync(connection.id, manual=True)
+    if synced:
+        flash("Sync requested. New data appears here in a moment.", "info")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.post("/connections/<provider>/disconnect")
+@login_required
+def disconnect(provider: str):
+    """Remove one connection: its token, and the data that came from it."""
+    kind = sources.get(provider)
+    connection = connection_for(current_user.id, provider) if kind else None
+    if connection is None:
+        abort(404)
+    if kind.revoke and connection.token:
+        try:
+            kind.revoke(connection)
+        except Exception as err:  # noqa: BLE001 (best effort: the person asked to disconnect)
+            log.warning("revoking the %s grant failed: %s", provider, type(err).__name__)
+    remove_connection(connection)
+    db.session.commit()
+    flash(f"{kind.label} is disconnected, and the data fitlink had from it is deleted.", "info")
+    return redirect(url_for("dashboard.index"))
