@@ -12,9 +12,7 @@ from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
 from werkzeug.serving import is_running_from_reloader
 
-from . import heartbeat
-
-from . import sources
+from . import heartbeat, sources
 from .sync import sync_connection
 from .sync.schedule import connections_due
 
