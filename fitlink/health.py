@@ -1,4 +1,9 @@
-"""GET /health: whether this process can reach its database and Redis, and jobs get run, for load balancers."""
+"""GET /health: whether this process reaches its database and Redis, and whether queued jobs get run.
+
+GET /health/web checks only what this web process needs to serve pages: a load
+balancer that takes servers out on 503 should poll it, since dead job consumers
+are no reason to stop serving (monitoring polls /health).
+"""
 
 import logging
 
@@ -22,8 +27,19 @@ def health():
     naming the checks that failed; `jobs` gives consumers alive, jobs queued and the oldest's wait."""
     checks = {"database": check_database(), "redis": check_redis()}
     checks["jobs"], jobs = check_jobs()
+    return answer(checks, jobs=jobs)
+
+
+@bp.get("/health/web")
+def health_web():
+    """Answer 200 when the database and Redis answer, else 503 naming the one that failed."""
+    return answer({"database": check_database(), "redis": check_redis()})
+
+
+def answer(checks: dict[str, str], **details):
+    """Return the health body and 200 when every check passed, 503 otherwise."""
     healthy = all(result in ("ok", "not configured") for result in checks.values())
-    body = {"status": "ok" if healthy else "unavailable", "checks": checks, "jobs": jobs}
+    body = {"status": "ok" if healthy else "unavailable", "checks": checks, **details}
     return jsonify(body), 200 if healthy else 503
 
 

@@ -4,7 +4,7 @@ The job-queue part of /health (consumers alive, jobs queued) is in test_heartbea
 """
 
 from conftest import build_app, make_config
-from fitlink import create_app
+from fitlink import create_app, jobs
 from services import free_port
 
 
@@ -38,3 +38,15 @@ def test_unreachable_database_answers_503_naming_the_database(tmp_path, provider
     assert answer.status_code == 503
     assert answer.get_json()["checks"] == {
         "database": "failed: OperationalError", "redis": "not configured", "jobs": "failed: OperationalError"}
+
+
+def test_web_check_leaves_the_job_queue_out(tmp_path, provider):
+    # For load balancers: a stalled job queue is no reason to stop serving pages.
+    app = build_app(make_config(tmp_path, provider.url, JOBS_IMMEDIATE=False, REDIS_URL=None))
+    jobs.refresh_stale()  # queued, and no consumer runs
+    client = app.test_client()
+    assert client.get("/health").status_code == 503
+    web = client.get("/health/web")
+    assert web.status_code == 200
+    assert web.get_json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured"}}
+    jobs.huey.flush()
