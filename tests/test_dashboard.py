@@ -9,7 +9,7 @@ from sqlalchemy import delete, event, select, update
 from conftest import connect, signup
 
 from fitlink.dashboard.charts import Scale, bucket_values, buckets, line, nice_ceiling
-from fitlink.readings import Stat
+from fitlink.dashboard.readings import Stat
 from fitlink.dashboard.periods import export_period, range_days
 from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
 from fitlink.extensions import db

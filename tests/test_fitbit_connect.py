@@ -43,7 +43,7 @@ def test_data_is_stored_once_per_day_and_refetch_updates(app, client):
     rows = stored(app, DailyMetric)
     keys = {(r.user_id, r.metric, r.day) for r in rows}
     assert len(keys) == len(rows)
-    assert client.post("/fitbit/sync").status_code == 302
+    assert client.post("/sync").status_code == 302
     assert len(stored(app, DailyMetric)) == len(rows)
 
 
@@ -241,7 +241,7 @@ def test_disconnect_removes_token_and_data(app, client):
     signup(client)
     connect(client)
     assert stored(app, DailyMetric)
-    response = client.post("/fitbit/disconnect")
+    response = client.post("/connections/fitbit/disconnect")
     assert response.status_code == 302
     page = client.get("/dashboard").text
     assert "disconnected" in page and "Connect Fitbit" in page

@@ -14,13 +14,13 @@ from fitlink.demo_fitbit import call_log, reset_call_log, revoke_tokens
 from fitlink.demo_fitbit.accounts import get_account, local_today
 from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.extensions import db
-from fitlink.fitbit.link import remove_link
+from fitlink.connections import remove_connection
 from fitlink.fitbit.source import ENDPOINTS
-from fitlink.models import DailyMetric, OAuth, SyncState, now_utc
+from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, now_utc
 from fitlink.sources import METRICS
-from fitlink.sync import sync_user
+from fitlink.sync import sync_connection
 from fitlink.sync.plan import minimum_calls
-from fitlink.sync.schedule import users_due
+from fitlink.sync.schedule import connections_due
 
 DATA_PATHS = ("/1/user/-/activities/", "/1.2/user/-/sleep/", "/1/user/-/body/")
 
@@ -41,20 +41,27 @@ def rows_by_metric(app) -> dict[str, int]:
     return dict(counts)
 
 
-def user_id(app, email="ada@example.org") -> int:
+def connection_id(app, email="ada@example.org") -> int:
+    """The id of the person's Fitbit connection."""
     with app.app_context():
-        return db.session.execute(db.text("select id from users where email = :e"), {"e": email}).scalar_one()
+        return db.session.execute(
+            db.text("select oauth.id from oauth join users on users.id = oauth.user_id "
+                    "where email = :e and provider = 'fitbit'"), {"e": email}).scalar_one()
 
 
-def run(app, uid, **options) -> str:
+def users_due(stale_after):
+    return connections_due(stale_after, ["fitbit"])
+
+
+def run(app, cid, **options) -> str:
     with app.app_context():
-        return jobs.run_sync(uid, **options)
+        return jobs.run_sync(cid, **options)
 
 
 @pytest.fixture
 def long_app(tmp_path, provider):
     """An app that imports three years of history."""
-    return build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=1095, RATE_LIMIT_RESERVE=0))
+    return build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=1095))
 
 
 def test_backfill_of_three_years_takes_the_minimum_number_of_calls(long_app, demo_app):
@@ -76,7 +83,9 @@ def test_backfill_of_three_years_takes_the_minimum_number_of_calls(long_app, dem
         assert all(state.backfill_done and state.newest_synced == today for state in states)
 
     reset_call_log(demo_app)
-    assert run(long_app, user_id(long_app)) == "complete"
+    assert run(long_app, connection_id(long_app)) == "complete"
+    assert data_calls(demo_app) == []  # just imported: a background run has nothing to refresh
+    assert run(long_app, connection_id(long_app), manual=True) == "complete"
     assert rows_by_metric(long_app) == counts
     # A refresh is one call per metric: yesterday and today.
     assert len(data_calls(demo_app)) == len(METRICS)
@@ -98,7 +107,7 @@ def test_a_429_mid_backfill_pauses_then_resumes_with_nothing_lost(long_app, demo
     client = long_app.test_client()
     signup(client)
     connect(client, account="alex")
-    uid = user_id(long_app)
+    uid = connection_id(long_app)
     with long_app.app_context():
         states = db.session.execute(db.select(SyncState)).scalars().all()
         waits = {state.next_attempt for state in states}
@@ -107,7 +116,7 @@ def test_a_429_mid_backfill_pauses_then_resumes_with_nothing_lost(long_app, demo
         assert now_utc() < wait <= now_utc() + timedelta(hours=1, minutes=1)
         assert not all(state.backfill_done for state in states)
     page = client.get("/dashboard").text
-    assert "Waiting for Fitbit&#39;s hourly limit, resumes at" in page or "Waiting for Fitbit's hourly limit, resumes at" in page
+    assert "Paused: Waiting for Fitbit&#39;s rate limit. Resumes at" in page
     assert "Importing history:" in page
     partial = rows_by_metric(long_app)
 
@@ -129,30 +138,29 @@ def test_a_429_mid_backfill_pauses_then_resumes_with_nothing_lost(long_app, demo
     assert "Importing history" not in client.get("/dashboard").text
 
 
-def test_background_sync_keeps_a_share_of_the_budget_for_sync_now(tmp_path, provider, demo_app):
-    app = build_app(make_config(tmp_path, provider.url, RATE_LIMIT_RESERVE=140))
-    demo_app.extensions["demo_fitbit"].limiter.limit = 150
-    client = app.test_client()
+def test_background_sync_keeps_a_tenth_of_the_budget_for_sync_now(long_app, demo_app):
+    demo_app.extensions["demo_fitbit"].limiter.limit = 20  # a reserve of 2
+    client = long_app.test_client()
     signup(client)
     reset_call_log(demo_app)
     connect(client)
-    # profile + goals + one series call leave 147 > 140; the next leaves 146 ... stop at 140.
-    assert len(data_calls(demo_app)) == 150 - 140 - 2
-    with app.app_context():
-        assert all(s.last_error == "hourly budget kept for your own syncs"
+    # profile + goals leave 18; series calls go on while more than 2 remain.
+    assert len(data_calls(demo_app)) == 16
+    with long_app.app_context():
+        assert all(s.last_error == "Waiting for Fitbit's rate limit"
                    for s in db.session.execute(db.select(SyncState)).scalars())
     reset_call_log(demo_app)
-    client.post("/fitbit/sync")  # the person's own "Sync now" may use the reserve
-    assert len(data_calls(demo_app)) > 0
+    client.post("/sync")  # the person's own "Sync now" may use the reserve
+    assert len(data_calls(demo_app)) == 2
 
 
 def test_a_rejected_token_marks_the_connection_broken_and_stops_jobs(app, client, demo_app):
     signup(client)
     connect(client)
-    uid = user_id(app)
+    uid = connection_id(app)
     revoke_tokens(demo_app, "alex")
     reset_call_log(demo_app)
-    assert run(app, uid) == "token_rejected"
+    assert run(app, uid, manual=True) == "token_rejected"
     assert len(call_log(demo_app)) == 1
     with app.app_context():
         assert db.session.get(OAuth, 1).broken_at is not None
@@ -197,8 +205,8 @@ def test_provider_failures_are_retried_then_recorded(tmp_path, provider, fake):
     before = rows_by_metric(app)
     with serve_in_thread(fake) as bad:
         point_api_at(app, bad.url)
-        assert run(app, user_id(app)) == "errors"
-    assert fake.hits == 3 * len(METRICS)  # each call tried three times
+        assert run(app, connection_id(app), manual=True) == "errors"
+    assert fake.hits == 3  # the first call tried three times; an outage stops the sync
     assert rows_by_metric(app) == before
     with app.app_context():
         states = db.session.execute(db.select(SyncState)).scalars().all()
@@ -220,7 +228,7 @@ def test_a_malformed_payload_writes_nothing(app, client, body):
     fake = FakeProvider(body=body)
     with serve_in_thread(fake) as bad:
         point_api_at(app, bad.url)
-        assert run(app, user_id(app)) == "errors"
+        assert run(app, connection_id(app), manual=True) == "errors"
     assert fake.hits == len(METRICS)  # not retried: the answer will not improve
     with app.app_context():
         after = db.session.execute(db.select(DailyMetric.metric, DailyMetric.day, DailyMetric.value)).all()
@@ -242,12 +250,12 @@ class SlowWSGI:
 def test_two_concurrent_syncs_for_one_user_do_not_both_run(app, client, demo_app):
     signup(client)
     connect(client)
-    uid = user_id(app)
+    uid = connection_id(app)
     outcomes = []
     with serve_in_thread(SlowWSGI(demo_app, 0.2)) as slow:
         point_api_at(app, slow.url)
         reset_call_log(demo_app)
-        threads = [threading.Thread(target=lambda: outcomes.append(run(app, uid))) for _ in range(2)]
+        threads = [threading.Thread(target=lambda: outcomes.append(run(app, uid, manual=True))) for _ in range(2)]
         threads[0].start()
         time.sleep(0.1)
         threads[1].start()
@@ -260,7 +268,7 @@ def test_two_concurrent_syncs_for_one_user_do_not_both_run(app, client, demo_app
 def test_periodic_job_picks_stale_users_only(app, client):
     signup(client)
     connect(client)
-    uid = user_id(app)
+    uid = connection_id(app)
     with app.app_context():
         assert users_due(timedelta(hours=1)) == []
         assert users_due(timedelta(0)) == [uid]
@@ -269,7 +277,7 @@ def test_periodic_job_picks_stale_users_only(app, client):
 def test_periodic_job_resumes_an_unfinished_import_but_waits_for_its_retry_time(app, client):
     signup(client)
     connect(client)
-    uid = user_id(app)
+    uid = connection_id(app)
     with app.app_context():
         state = db.session.execute(db.select(SyncState).filter_by(resource="sleep")).scalar_one()
         state.backfill_done = False  # as after a stop mid-import
@@ -284,21 +292,21 @@ def test_periodic_job_resumes_an_unfinished_import_but_waits_for_its_retry_time(
 def test_a_lease_left_by_a_killed_worker_expires(app, client):
     signup(client)
     connect(client)
-    uid = user_id(app)
+    uid = connection_id(app)
     with app.app_context():
         link = db.session.execute(db.select(OAuth)).scalar_one()
         link.sync_lease_until = now_utc() + timedelta(minutes=1)  # held by a worker that died
         db.session.commit()
-        assert sync_user(uid).outcome == "locked"
+        assert sync_connection(uid).outcome == "locked"
         link.sync_lease_until = now_utc() - timedelta(seconds=1)
         db.session.commit()
-        assert sync_user(uid).outcome == "complete"
+        assert sync_connection(uid, manual=True).outcome == "complete"
         assert db.session.get(OAuth, link.id).sync_lease_until is None
 
 
-def test_sync_user_without_a_link_does_nothing(app):
+def test_sync_without_a_connection_does_nothing(app):
     with app.app_context():
-        assert sync_user(12345).outcome == "not_connected"
+        assert sync_connection(12345).outcome == "not_connected"
 
 
 def test_cli_sync_and_status(app, client, runner):
@@ -306,7 +314,7 @@ def test_cli_sync_and_status(app, client, runner):
     connect(client)
     result = runner.invoke(args=["fitbit", "sync", "--user", "ADA@example.org"])
     assert result.exit_code == 0, result.output
-    assert "ada@example.org: complete" in result.output
+    assert "ada@example.org (fitbit): complete" in result.output
     status = runner.invoke(args=["fitbit", "status"])
     assert "100% imported" in status.output and get_account("alex").display_name in status.output
     missing = runner.invoke(args=["fitbit", "sync", "--user", "nobody@example.org"])
@@ -323,7 +331,7 @@ class DisconnectDuringSync:
         if not self.done and environ["PATH_INFO"].startswith(DATA_PATHS):
             self.done = True
             with self.fitlink_app.app_context():
-                remove_link(self.uid)
+                remove_connection(db.session.get(OAuth, self.uid))
                 db.session.commit()
         return self.provider_app(environ, start_response)
 
@@ -331,10 +339,11 @@ class DisconnectDuringSync:
 def test_data_arriving_after_a_disconnect_is_not_kept(app, client, demo_app):
     signup(client)
     connect(client)
-    uid = user_id(app)
+    uid = connection_id(app)
     with serve_in_thread(DisconnectDuringSync(demo_app, app, uid)) as racing:
         point_api_at(app, racing.url)
-        assert run(app, uid) == "not_connected"
+        assert run(app, uid, manual=True) in ("not_connected", "lease_lost")
     assert rows_by_metric(app) == {}
     with app.app_context():
         assert db.session.execute(db.select(SyncState)).scalars().all() == []
+        assert db.session.execute(db.select(SourceMetric)).scalars().all() == []

@@ -84,12 +84,14 @@ class Run:
 
     def __init__(self, connection: OAuth, kind: SourceKind, source: DataSource, owner: str, manual: bool):
         self.connection, self.kind, self.source, self.owner, self.manual = connection, kind, source, owner, manual
+        # Plain values: after a rollback the connection row may be gone (disconnected).
+        self.connection_id, self.user_id, self.provider = connection.id, connection.user_id, connection.provider
         self.result = SyncResult()
 
     def sync(self, full: bool, wanted: tuple[str, ...] | None) -> SyncResult:
         offered = self.source.metrics()
         metrics = tuple(m for m in METRICS if m in offered and (wanted is None or m in wanted))
-        self.states = states_for(self.connection.id, offered)
+        self.states = states_for(self.connection_id, offered)
         if full:
             for state in self.states.values():
                 state.oldest_synced = state.newest_synced = None
@@ -145,7 +147,7 @@ class Run:
             self.result.calls += 1
             self.connection.broken_at = now_utc()
             db.session.commit()
-            log.warning("connection %s: %s rejected the token; marked broken", self.connection.id, self.kind.label)
+            log.warning("connection %s: %s rejected the token; marked broken", self.connection_id, self.kind.label)
             self.result.outcome = "token_rejected"
             return True
         except NotSetUp as err:
@@ -155,14 +157,14 @@ class Run:
         except ProviderError as err:
             # An outage touches every metric alike: stop here and come back later.
             self.result.calls += 1
-            log.warning("connection %s: %s %s..%s failed: %s", self.connection.id, chunk.metric,
+            log.warning("connection %s: %s %s..%s failed: %s", self.connection_id, chunk.metric,
                         chunk.start, chunk.end, err)
             self.result.errors.append(f"{chunk.metric}: {err}")
             self._pause(now_utc() + RETRY_AFTER_ERROR, f"{self.kind.label} did not answer", "errors")
             return True
         except BadPayload as err:
             self.result.calls += 1
-            log.warning("connection %s: %s %s..%s unreadable: %s", self.connection.id, chunk.metric,
+            log.warning("connection %s: %s %s..%s unreadable: %s", self.connection_id, chunk.metric,
                         chunk.start, chunk.end, err)
             state.last_error = f"{self.kind.label} sent data fitlink could not read"
             state.next_attempt = now_utc() + RETRY_AFTER_ERROR
@@ -178,17 +180,17 @@ class Run:
         if not self._renew():
             return True
         rows = [row for row in rows if chunk.start <= row.day <= chunk.end]
-        save_days(self.connection.user_id, self.connection.provider, chunk.metric, rows)
+        save_days(self.user_id, self.provider, chunk.metric, rows)
         _advance(state, chunk, self.floor)
         db.session.commit()
         self.result.rows += len(rows)
         return False
 
     def _renew(self) -> bool:
-        if lease.renew(self.connection.id, self.owner):
+        if lease.renew(self.connection_id, self.owner):
             return True
         db.session.rollback()
-        log.warning("connection %s: sync lease lost; stopping", self.connection.id)
+        log.warning("connection %s: sync lease lost; stopping", self.connection_id)
         self.result.outcome = "lease_lost"
         return False
 
