@@ -8,6 +8,9 @@ import multiprocessing
 import os
 
 wsgi_app = "wsgi:app"
+# `make serve` runs huey_consumer beside gunicorn: no job consumer inside the web workers
+# (set FITLINK_JOBS_IN_PROCESS=true to run one in each worker instead).
+os.environ.setdefault("FITLINK_JOBS_IN_PROCESS", "false")
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Sync workers: each request holds one process. Requests wait on PostgreSQL and

@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     if app.config.get("BUILTIN_FITBIT"):
         mount_builtin_service(app)
+    jobs.start_if_flask_run(app)
     return app
 
 

@@ -15,7 +15,8 @@ def defaults(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'fitlink.sqlite'}",
         "REDIS_URL": None,
         "HUEY_SQLITE_PATH": str(instance / "huey.sqlite"),
-        "JOBS_IN_PROCESS": None,  # None: in the web process unless REDIS_URL is set
+        # A consumer in the web process; gunicorn.conf.py turns it off (separate consumers run).
+        "JOBS_IN_PROCESS": True,
         "JOBS_IMMEDIATE": False,
         "RATE_LIMIT_RESERVE": 20,
         "REFRESH_MINUTES": 60,

@@ -4,12 +4,15 @@ import logging
 import threading
 from datetime import timedelta
 
+import click
 from flask import Flask, current_app, has_app_context
+from flask.cli import get_debug_flag
 from huey import Huey, crontab
 from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
+from werkzeug.serving import is_running_from_reloader
 
-from . import sources
+from . import heartbeat, sources
 from .sync import sync_connection
 from .sync.schedule import connections_due
 
@@ -33,10 +36,30 @@ def init_app(app: Flask) -> None:
     huey.immediate = bool(config.get("JOBS_IMMEDIATE"))  # tests: run each task when queued
     huey.storage = huey.create_storage()
     _bound["app"] = app
-    if config.get("JOBS_IN_PROCESS") is None:
-        config["JOBS_IN_PROCESS"] = not config["REDIS_URL"]
+    heartbeat.init_app(app, huey)
+    # Jobs run in this process unless separate consumers run them (gunicorn.conf.py says so).
     if config["JOBS_IN_PROCESS"] and not huey.immediate:
         app.before_request(start_embedded_consumer)
+
+
+def start_if_flask_run(app: Flask) -> None:
+    """Start the in-process consumer now if this process serves `flask run` (last step of create_app).
+
+    Not waiting for the first request means an idle server still runs queued and periodic jobs.
+    """
+    if app.config["JOBS_IN_PROCESS"] and not huey.immediate and _serving_with_flask_run():
+        start_embedded_consumer()
+
+
+def _serving_with_flask_run() -> bool:
+    """Whether this process is the one `flask run` serves from (not another command, not the reloader's watcher)."""
+    command = click.get_current_context(silent=True)
+    if command is None or command.info_name != "run":
+        return False
+    reload = command.params.get("reload")
+    if reload is None:
+        reload = get_debug_flag()
+    return not reload or is_running_from_reloader()
 
 
 class EmbeddedConsumer(Consumer):
@@ -47,7 +70,7 @@ class EmbeddedConsumer(Consumer):
 
 
 def start_embedded_consumer() -> None:
-    """Start the in-process consumer once, on the first request this process serves."""
+    """Start the in-process consumer once (at `flask run`'s start, else on the first request)."""
     if _bound["consumer"] is not None:
         return
     with _consumer_lock:
@@ -56,6 +79,7 @@ def start_embedded_consumer() -> None:
             consumer.start()
             _bound["consumer"] = consumer
             log.info("embedded job consumer started")
+            refresh_stale()  # catch up after a stop, as fitlink.worker does
 
 
 def _in_app_context(func, *args, **kwargs):

@@ -8,7 +8,7 @@ consumer left behind.
 
 from . import create_app, jobs
 
-app = create_app()
+app = create_app({"JOBS_IN_PROCESS": False})  # this process is the consumer
 huey = jobs.huey
 
 

@@ -187,7 +187,7 @@ class Stack:
             FITBIT_ACCESS_TOKEN_URL=f"{provider_url}/oauth/access_token",
             FITBIT_API_BASE_URL=provider_url,
             FITBIT_TIMEOUT=5,
-            **settings,
+            **{"JOBS_IN_PROCESS": "false", **settings},  # huey_consumer processes run the jobs
         )
         flask(["db", "upgrade"], self.env)
 

@@ -57,6 +57,48 @@ def test_decline_stores_nothing_and_offers_connect_again(app, client):
     assert stored(app) == []
 
 
+def declined_then_allowed(client, decline_query) -> tuple[str, str]:
+    """Start a connect; send the callback decline_query(issued token) and then the provider's
+    allowed callback for that connect; return the dashboard after each."""
+    start = client.get("/fitbit")
+    issued = dict(parse_qsl(urlsplit(start.headers["Location"]).query))["oauth_token"]
+    allowed = local_path(authorize_on_provider(start.headers["Location"]))
+    assert client.get("/fitbit/authorized?" + decline_query(issued)).status_code == 302
+    after_decline = client.get("/dashboard").text
+    client.get(allowed)
+    return after_decline, client.get("/dashboard").text
+
+
+DECLINED = "You declined access on Fitbit, so nothing was connected."
+
+
+def test_decline_with_the_issued_token_discards_it(app, client):
+    signup(client)
+    declined, after = declined_then_allowed(client, lambda token: urlencode({"oauth_token": token, "denied": token}))
+    assert DECLINED in declined
+    assert "not valid for this session" in after  # the connect's request token went with the decline
+    assert stored(app) == []
+
+
+def test_decline_without_any_token_says_declined(app, client):
+    signup(client)
+    declined, after = declined_then_allowed(client, lambda token: "denied=1")
+    assert DECLINED in declined and "not valid for this session" not in declined
+    assert "not valid for this session" in after
+    assert stored(app) == []
+
+
+def test_decline_with_another_sessions_token_says_declined(app, client):
+    signup(client)
+    other = app.test_client()
+    signup(other, email="eve@example.org")
+    eve = dict(parse_qsl(urlsplit(other.get("/fitbit").headers["Location"]).query))["oauth_token"]
+    declined, after = declined_then_allowed(client, lambda token: urlencode({"oauth_token": eve, "denied": eve}))
+    assert DECLINED in declined and "not valid for this session" not in declined
+    assert "not valid for this session" in after
+    assert stored(app) == []
+
+
 def test_callback_with_another_sessions_token_is_refused(app, client):
     signup(client)
     other = app.test_client()

@@ -35,9 +35,16 @@ def backfill_done(engine, email: str) -> bool:
 def test_health_reports_database_and_redis(deployment):
     _, _, a, b, _ = deployment
     for base in (a, b):
-        answer = requests.get(f"{base}/health", timeout=5)
+        # The consumer's first heartbeat may come a moment after the servers answer.
+        answer = wait_until(lambda: _alive(requests.get(f"{base}/health", timeout=5)), timeout=30)
         assert answer.status_code == 200
-        assert answer.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+        body = answer.json()
+        assert (body["status"], body["checks"]) == ("ok", {"database": "ok", "redis": "ok", "jobs": "ok"})
+        assert body["jobs"]["consumers"] == 1  # the one huey_consumer; gunicorn's workers run none
+
+
+def _alive(answer: requests.Response) -> requests.Response | None:
+    return answer if answer.json()["jobs"]["consumers"] else None
 
 
 def test_logged_in_on_one_server_is_logged_in_on_the_other(deployment):

@@ -59,6 +59,9 @@ class StrictOAuth1Blueprint(OAuth1ConsumerBlueprint):
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()
         issued = session.pop(REQUEST_TOKEN_KEY, None)
+        # A decline connects nothing, so it needs no token check: say what happened.
+        if "denied" in request.args:
+            return self.declined()
         returned = request.args.get("oauth_token", "")
         if issued is None or not hmac.compare_digest(
             returned.encode(), issued["oauth_token"].encode()
@@ -67,10 +70,8 @@ class StrictOAuth1Blueprint(OAuth1ConsumerBlueprint):
             flash("That Fitbit authorization link is not valid for this session. Please connect again.", "error")
             return redirect(self.next_url)
         verifier = request.args.get("oauth_verifier")
-        if not verifier or "denied" in request.args:
-            log.info("Fitbit authorization declined by the user")
-            flash("You declined access on Fitbit, so nothing was connected.", "info")
-            return redirect(self.next_url)
+        if not verifier:
+            return self.declined()
 
         client = self.session.auth.client
         client.resource_owner_key = issued["oauth_token"]
@@ -95,6 +96,12 @@ class StrictOAuth1Blueprint(OAuth1ConsumerBlueprint):
     @property
     def timeout(self) -> float:
         return current_app.config["FITBIT_TIMEOUT"]
+
+    def declined(self):
+        """Tell the person they declined on Fitbit's page (the request token is already discarded)."""
+        log.info("Fitbit authorization declined by the user")
+        flash("You declined access on Fitbit, so nothing was connected.", "info")
+        return redirect(self.next_url)
 
     def failed(self, step: str, err: Exception):
         """Log why a leg of the dance failed and tell the person in plain words."""
