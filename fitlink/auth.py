@@ -35,7 +35,7 @@ login_manager.login_message = "Please log in to see that page."
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@throttle.limits("SIGNUP")
+@throttle.limits("SIGNUP", throttle.completed)
 def signup():
     """Create an account and log it in; answer the same whether or not the email was taken."""
     form = SignupForm()
@@ -51,7 +51,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@throttle.limits("LOGIN", failures_only=True)
+@throttle.limits("LOGIN", throttle.failed)
 def login():
     """Log a person in with email and password."""
     form = LoginForm()

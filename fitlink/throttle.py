@@ -8,6 +8,7 @@ strings ("10 per 15 minutes") under the FITLINK_THROTTLE_* settings below.
 import hashlib
 import math
 import time
+from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
 from flask_limiter import RateLimitExceeded
@@ -47,21 +48,24 @@ def _setting(name: str):
     return lambda: current_app.config[name]
 
 
-def _failed(response: Response) -> bool:
-    """Whether a log-in attempt failed: success redirects, a failure shows the form again."""
+def failed(response: Response) -> bool:
+    """Whether a form was refused: success redirects, a refusal shows the form again."""
     return response.status_code != 302
 
 
-def limits(kind: str, *, failures_only: bool = False):
-    """Decorate a view so its POSTs count against THROTTLE_<KIND>_PER_ACCOUNT and _PER_ADDRESS."""
+def completed(response: Response) -> bool:
+    """Whether a form went through (a redirect): only those cost work or send mail."""
+    return response.status_code == 302
+
+
+def limits(kind: str, counting: Callable[[Response], bool] | None = None):
+    """Decorate a view so its POSTs (those counting(response) accepts) count against
+    THROTTLE_<KIND>_PER_ACCOUNT and _PER_ADDRESS; past either, it answers 429."""
 
     def decorate(view):
         for scope, key in (("ACCOUNT", account_key), ("ADDRESS", address_key)):
             view = limiter.limit(
-                _setting(f"THROTTLE_{kind}_PER_{scope}"),
-                key_func=key,
-                methods=["POST"],
-                deduct_when=_failed if failures_only else None,
+                _setting(f"THROTTLE_{kind}_PER_{scope}"), key_func=key, methods=["POST"], deduct_when=counting,
             )(view)
         return view
 
@@ -71,7 +75,8 @@ def limits(kind: str, *, failures_only: bool = False):
 def too_many_attempts(error: RateLimitExceeded):
     """Answer 429 with how long to wait, in plain words."""
     current = limiter.current_limit
-    seconds = max(1, current.reset_at - time.time()) if current else 60
+    # window[0] is when the window resets (reset_at adds a second for its own header).
+    seconds = max(1, current.window[0] - time.time()) if current else 60
     minutes = math.ceil(seconds / 60)
     message = f"Too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}."
     page = render_template("error.html", title="Too many attempts", message=message)

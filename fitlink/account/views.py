@@ -38,7 +38,7 @@ def index():
 
 @bp.post("/password")
 @login_required
-@throttle.limits("LOGIN", failures_only=True)
+@throttle.limits("LOGIN", throttle.failed)
 def change_password():
     """Change the password, and log out every other session of the person."""
     form = ChangePasswordForm()
@@ -66,7 +66,7 @@ def export():
 
 @bp.post("/delete")
 @login_required
-@throttle.limits("LOGIN", failures_only=True)
+@throttle.limits("LOGIN", throttle.failed)
 def delete():
     """Delete the account and all its data, after the password confirms it."""
     form = DeleteAccountForm()
@@ -83,7 +83,7 @@ def delete():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@throttle.limits("RESET")
+@throttle.limits("RESET", throttle.completed)
 def forgot():
     """Email a reset link to the address, if an account uses it; answer the same either way."""
     form = ForgotPasswordForm()
