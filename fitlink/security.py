@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -88,9 +89,15 @@ def _apply_body_limit(endpoint: str | None, _values: dict | None) -> None:
         request.max_content_length = limit
 
 
+def untrusted_host(error: SecurityError):
+    """Answer a Host outside TRUSTED_HOSTS in plain text: no URL can be built for it, so no page either."""
+    return "Bad request: this site does not answer to that host name.", 400, {"Content-Type": "text/plain"}
+
+
 def init_app(app: Flask) -> None:
     """Install the headers, the per-view body limits and, when configured, the proxy fix."""
     app.after_request(add_headers)
+    app.register_error_handler(SecurityError, untrusted_host)
     # URL value preprocessors run before every before_request function.
     app.url_value_preprocessor(_apply_body_limit)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
