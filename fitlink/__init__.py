@@ -4,8 +4,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import auth, cli, connection_views, dashboard, database, errors, fitbit, formatting, health, jobs, logs
-from . import sessions, sources
+from . import (
+    account, auth, cli, connection_views, crypto, dashboard, database, errors, fitbit, formatting, health, jobs,
+    logs, mail, security, sessions, sources, throttle,
+)
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 
@@ -27,16 +29,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
 
+    crypto.init_app(app)
+    security.init_app(app)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     sessions.init_app(app)
+    throttle.init_app(app)
+    mail.init_app(app)
     jobs.init_app(app)
     logs.init_app(app, jobs.huey)
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(connection_views.bp)
     sources.init_app(app, SOURCES)

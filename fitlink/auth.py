@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import mail, throttle
 from .extensions import db, login_manager
 from .forms import LoginForm, SignupForm
 from .models import User
@@ -16,11 +17,17 @@ bp = Blueprint("auth", __name__)
 
 # Compared against when the email is unknown, so both failures take as long.
 _DUMMY_HASH = generate_password_hash("not a real password")
+# The User.session_generation this session was started under.
+GENERATION_KEY = "generation"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """Return the session's user, unless the account is gone or its sessions were ended since."""
+    user = db.session.get(User, int(user_id))
+    if user is None or session.get(GENERATION_KEY, 0) != user.session_generation:
+        return None
+    return user
 
 
 login_manager.login_view = "auth.login"
@@ -28,21 +35,23 @@ login_manager.login_message = "Please log in to see that page."
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@throttle.limits("SIGNUP", throttle.completed)
 def signup():
-    """Create an account and log it in."""
+    """Create an account and log it in; answer the same whether or not the email was taken."""
     form = SignupForm()
     if form.validate_on_submit():
-        user = create_user(form.email.data, form.password.data)
-        if user is None:
-            form.email.errors.append("An account with this email already exists.")
-        else:
+        user = sign_up(form.email.data, form.password.data)
+        if user is not None:
             start_session(user)
-            flash("Welcome to fitlink.", "success")
-            return redirect(url_for("dashboard.index"))
+        # Whether the address was free or not, the answer is the same, so sign-up
+        # cannot be used to learn who has an account (see sign_up).
+        flash("Welcome to fitlink.", "success")
+        return redirect(url_for("dashboard.index"))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.limits("LOGIN", throttle.failed)
 def login():
     """Log a person in with email and password."""
     form = LoginForm()
@@ -65,6 +74,28 @@ def logout():
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("dashboard.home"))
+
+
+def sign_up(email: str, password: str) -> User | None:
+    """Return the account to log in for this sign-up: a new one, or the existing one if the password is its own.
+
+    When the address is taken and the password is not its owner's, nothing is
+    created and None is returned; the owner gets an email saying someone tried
+    to sign up with their address, with links to log in and to reset the
+    password. That is what a person who forgot they had an account needs (the
+    way back in, in their own inbox), and it tells a stranger nothing: the page
+    answers as for a new account.
+    """
+    existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+    if existing is None:
+        user = create_user(email, password)
+        if user is not None:
+            return user
+        existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
+    if check_password_hash(existing.password_hash, password):
+        return existing
+    mail.send_template(email, "Someone tried to sign up with your address", "mail/signup_taken.txt")
+    return None
 
 
 def create_user(email: str, password: str) -> User | None:
@@ -93,6 +124,17 @@ def start_session(user: User) -> None:
     """Log the user in under a fresh session id."""
     rotate_session_id()
     login_user(user, remember=False)
+    session[GENERATION_KEY] = user.session_generation
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out of every session they have, on any backend, and commit.
+
+    Sessions remember the generation they started under (load_user compares),
+    so one increment ends them all without finding them in the session store.
+    """
+    user.session_generation += 1
+    db.session.commit()
 
 
 def safe_next(target: str | None) -> str:

@@ -42,6 +42,13 @@ def defaults(instance_path: str) -> dict:
         "SESSION_SQLALCHEMY_TABLE": "sessions",
         "SESSION_CLEANUP_N_REQUESTS": 1000,
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
+        # Largest request body; a view may allow more or less (security.body_limit).
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "FITBIT_WEBHOOK_MAX_BYTES": 16 * 1024,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none; trust no header).
+        "TRUSTED_PROXIES": 0,
+        # JSON list of Fernet keys for tokens at rest; the first encrypts (crypto.py).
+        "TOKEN_KEYS": None,
     }
 
 

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from .passwords import PasswordPolicy
+
 
 def normalise_email(value: str | None) -> str:
     """Return an email address with outer spaces removed and in lower case."""
@@ -18,10 +20,7 @@ class SignupForm(FlaskForm):
     )
     password = PasswordField(
         "Password",
-        validators=[
-            DataRequired(),
-            Length(min=8, max=200, message="Use at least 8 characters."),
-        ],
+        validators=[DataRequired(), PasswordPolicy()],
     )
     confirm = PasswordField(
         "Confirm password",

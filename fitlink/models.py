@@ -5,8 +5,10 @@ from datetime import date, datetime, timezone
 from flask_dance.consumer.storage.sqla import OAuthConsumerMixin
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .crypto import EncryptedJSON
 from .extensions import db
 
 
@@ -22,6 +24,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # Bumped when the password changes: sessions started under an older value are logged out.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     connections: Mapped[list["OAuth"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -41,6 +45,8 @@ class OAuth(OAuthConsumerMixin, db.Model):
         UniqueConstraint("provider", "user_id"),
     )
 
+    # The mixin's JSON column, encrypted at rest (fitlink/crypto.py).
+    token: Mapped[dict] = mapped_column(MutableDict.as_mutable(EncryptedJSON))
     provider_user_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     user: Mapped[User] = relationship(back_populates="connections")

@@ -135,3 +135,49 @@ def connect(client, account="alex", allow=True):
     assert start.status_code == 302, start.text
     callback = authorize_on_provider(start.headers["Location"], account=account, allow=allow)
     return client.get(local_path(callback))
+
+
+class Inbox:
+    """The messages a local SMTP server received, as email.message.Message objects."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list:
+        """Return the messages once count have arrived (mail is sent from a thread)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a loopback port; yields (port, inbox)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+def mail_config(port: int) -> dict:
+    """Settings that send fitlink's mail to the test SMTP server on port."""
+    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_DEFAULT_SENDER": "fitlink@example.org"}

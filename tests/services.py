@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+from cryptography.fernet import Fernet
 from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -177,6 +178,7 @@ class Stack:
         self.env = fitlink_env(
             ENV="production",
             SECRET_KEY="production-test-secret",
+            TOKEN_KEYS=json.dumps([Fernet.generate_key().decode()]),
             SESSION_COOKIE_SECURE="false",  # plain HTTP on loopback
             SQLALCHEMY_DATABASE_URI=database_url,
             REDIS_URL=redis_url,

@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from cryptography.fernet import Fernet
 
-from conftest import PASSWORD, build_app, login, make_config, signup
+from conftest import PASSWORD, build_app, login, mail_config, make_config, signup
+from services import redis_database
 
 from fitlink.extensions import db
 from fitlink.models import User
@@ -31,11 +33,128 @@ def test_signup_errors_are_plain(client):
     assert page.status_code == 400
     assert "Enter a valid email address." in page.text
     assert "Use at least 8 characters." in page.text
+
+
+def signup_error(client, password, email="ada@example.org"):
+    page = client.post("/signup", data={"email": email, "password": password, "confirm": password})
+    assert page.status_code == 400
+    return re.search(r'class="field-error" id="password-error">([^<]*)<', page.text).group(1)
+
+
+def test_password_policy_follows_nist_800_63b(client):
+    # Long passphrases of any characters are welcome (a 201-character one used to be refused).
+    assert signup(client, password="x" * 201 + " é ✓").status_code == 302
+    client.post("/logout")
+    assert signup_error(client, "x" * 257, email="bo@example.org") == "Use at most 256 characters."
+    for common in ("password1", "Password123", "iloveyou2", "qwertyuiop"):
+        assert signup_error(client, common, email="bo@example.org") == \
+            "This password is too common; choose one that is harder to guess."
+    assert signup_error(client, "my bob.smith@example.org pw", email="bob.smith@example.org") == \
+        "Do not use your email address in your password."
+    assert signup_error(client, "bob.smith-2026", email="bob.smith@example.org") == \
+        "Do not use your email address in your password."
+    # No composition rules: lower-case letters and spaces only is fine.
+    assert signup(client, email="bo@example.org", password="purple tractor mornings").status_code == 302
+
+
+@pytest.fixture
+def mail_app(tmp_path, provider, smtp):
+    port, inbox = smtp
+    app = build_app(make_config(tmp_path, provider.url, **mail_config(port)))
+    app.inbox = inbox
+    return app
+
+
+def outcome(response):
+    """What a visitor can see of a sign-up: status, where it leads, what it says."""
+    return response.status_code, response.headers.get("Location"), response.text
+
+
+def test_signup_does_not_reveal_whether_an_email_has_an_account(mail_app):
+    owner = mail_app.test_client()
+    signup(owner)
+    stranger = mail_app.test_client()
+    taken = stranger.post("/signup", data={"email": "ADA@example.org", "password": "another passphrase",
+                                           "confirm": "another passphrase"})
+    newcomer = mail_app.test_client()
+    fresh = newcomer.post("/signup", data={"email": "new@example.org", "password": "another passphrase",
+                                           "confirm": "another passphrase"})
+    assert outcome(taken) == outcome(fresh)
+    assert taken.status_code == 302 and taken.headers["Location"] == "/dashboard"
+    # The stranger got no way into Ada's account; Ada got an email about it.
+    assert "ada@example.org" not in stranger.get("/dashboard", follow_redirects=True).text
+    [message] = mail_app.inbox.wait_for(1)
+    assert message["To"] == "ada@example.org" and "already has one" in message.get_payload()
+    with mail_app.app_context():
+        assert db.session.execute(db.select(User).filter_by(email="ada@example.org")).scalar_one() \
+            .password_hash.startswith(("scrypt:", "pbkdf2:"))
+        assert login(mail_app.test_client()).status_code == 302  # Ada's password is unchanged
+
+
+def test_signing_up_again_with_your_own_password_logs_you_in(client):
     signup(client)
     client.post("/logout")
     again = signup(client, email="ADA@example.org")
-    assert again.status_code == 400
-    assert "An account with this email already exists." in again.text
+    assert again.status_code == 302 and again.headers["Location"] == "/dashboard"
+    assert "ada@example.org" in client.get("/dashboard").text
+
+
+def throttled_app(tmp_path, provider, **settings):
+    limits = {"THROTTLE_LOGIN_PER_ACCOUNT": "3 per 15 minutes", "THROTTLE_LOGIN_PER_ADDRESS": "5 per 15 minutes",
+              "THROTTLE_SIGNUP_PER_ADDRESS": "4 per hour"}
+    return build_app(make_config(tmp_path, provider.url, **{**limits, **settings}))
+
+
+def test_failed_logins_are_throttled_per_account(tmp_path, provider):
+    client = throttled_app(tmp_path, provider).test_client()
+    signup(client)
+    client.post("/logout")
+    for _ in range(3):
+        assert login(client, password="wrong password").status_code == 400
+    refused = login(client)  # even the right password waits now
+    assert refused.status_code == 429
+    assert re.search(r"Too many attempts, try again in 1[45] minutes\.", refused.text)
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    # Another account from the same address is not locked by Ada's failures.
+    assert login(client, email="bo@example.org", password="wrong password").status_code == 400
+
+
+def test_failed_logins_are_throttled_per_address(tmp_path, provider):
+    client = throttled_app(tmp_path, provider).test_client()
+    for number in range(5):
+        assert login(client, email=f"user{number}@example.org").status_code == 400
+    assert login(client, email="someone.else@example.org").status_code == 429
+    other_address = client.application.test_client()
+    response = other_address.post("/login", data={"email": "x@example.org", "password": "nope"},
+                                  environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 400
+
+
+def test_successful_logins_do_not_count(tmp_path, provider):
+    client = throttled_app(tmp_path, provider).test_client()
+    signup(client)
+    for _ in range(6):
+        client.post("/logout")
+        assert login(client).status_code == 302
+
+
+def test_signups_are_throttled_per_address(tmp_path, provider):
+    client = throttled_app(tmp_path, provider).test_client()
+    for number in range(4):
+        client.post("/logout")
+        assert signup(client, email=f"user{number}@example.org").status_code == 302
+    client.post("/logout")
+    assert signup(client, email="user9@example.org").status_code == 429
+
+
+def test_throttling_holds_across_processes_with_redis(tmp_path, provider):
+    with redis_database() as url:
+        first = throttled_app(tmp_path, provider, REDIS_URL=url).test_client()
+        for _ in range(3):
+            assert login(first, password="wrong password").status_code == 400
+        # A second app (another worker or host) on the same Redis sees the same count.
+        second = throttled_app(tmp_path, provider, REDIS_URL=url).test_client()
+        assert login(second, password="wrong password").status_code == 429
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(client):
@@ -145,5 +264,8 @@ def test_csrf_is_enforced(tmp_path, provider):
 def test_secure_cookie_and_required_secret_in_production(tmp_path, provider):
     with pytest.raises(RuntimeError, match="FITLINK_SECRET_KEY"):
         build_app(make_config(tmp_path, provider.url, ENV="production", SECRET_KEY=None))
-    app = build_app(make_config(tmp_path, provider.url, ENV="production"))
+    with pytest.raises(RuntimeError, match="FITLINK_TOKEN_KEYS"):
+        build_app(make_config(tmp_path, provider.url, ENV="production"))
+    keys = [Fernet.generate_key().decode()]
+    app = build_app(make_config(tmp_path, provider.url, ENV="production", TOKEN_KEYS=keys))
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .. import jobs
 from ..connections import mark_broken
 from ..extensions import csrf, db
+from ..security import body_limit
 from ..models import OAuth
 from ..sources import METRICS
 from .connection import PROVIDER
@@ -43,16 +44,19 @@ def verify():
 
 @bp.post("/fitbit/webhook")
 @csrf.exempt
+@body_limit("FITBIT_WEBHOOK_MAX_BYTES")
 def notify():
     """Check the signature of a batch of notifications and enqueue the syncs they ask for."""
+    # Larger bodies get 413 before a byte is read (security.body_limit).
     body = request.get_data(cache=False)
     if not valid_signature(body, request.headers.get("X-Fitbit-Signature", "")):
         log.warning("webhook: bad signature, %d bytes ignored", len(body))
         abort(404)
     try:
         notes = json.loads(body)
-    except ValueError:
-        notes = None
+    except (ValueError, RecursionError):  # deep nesting exhausts the parser's stack
+        log.warning("webhook: body is not JSON")
+        abort(400, "The body must be a JSON array of notifications.")
     if not isinstance(notes, list):
         log.warning("webhook: body is not a JSON array")
         return "", 204

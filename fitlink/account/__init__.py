@@ -1,0 +1,5 @@
+"""The person's account: change or reset the password, export everything, delete everything."""
+
+from .views import bp
+
+__all__ = ["bp"]

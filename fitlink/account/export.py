@@ -1,0 +1,66 @@
+"""Everything fitlink holds on a person, as one JSON document written piece by piece."""
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from sqlalchemy import inspect, select, text
+
+from ..extensions import db
+from ..models import OAuth, SourceMetric, User
+
+# Connection fields a person may see; tokens and lease bookkeeping are left out.
+CONNECTION_FIELDS = (
+    "provider", "provider_user_id", "display_name", "timezone", "member_since",
+    "distance_unit", "weight_unit", "goals", "broken_at", "created_at",
+)
+# Never exported from a table whose columns fitlink does not declare here.
+SECRET_WORDS = ("token", "secret", "password", "path")
+ROWS_PER_FETCH = 1000
+
+
+def _plain(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, default=_plain, ensure_ascii=False)
+
+
+def export_chunks(user: User) -> Iterator[str]:
+    """Yield the JSON export of user's account, connections, every source row and archive imports."""
+    account = {"email": user.email, "created_at": user.created_at}
+    yield '{"format": "fitlink-export-1", "account": ' + _dumps(account)
+    connections = db.session.execute(select(OAuth).filter_by(user_id=user.id)).scalars()
+    yield ', "connections": ' + _dumps(
+        [{name: getattr(row, name) for name in CONNECTION_FIELDS} for row in connections]
+    )
+    yield ', "source_metrics": ['
+    rows = db.session.execute(
+        select(SourceMetric)
+        .filter_by(user_id=user.id)
+        .order_by(SourceMetric.source, SourceMetric.metric, SourceMetric.day)
+        .execution_options(yield_per=ROWS_PER_FETCH)
+    ).scalars()
+    for number, row in enumerate(rows):
+        yield ("," if number else "") + _dumps({
+            "source": row.source, "metric": row.metric, "day": row.day,
+            "value": row.value, "details": row.details, "updated_at": row.updated_at,
+        })
+    yield '], "archive_imports": ' + _dumps(archive_imports(user.id)) + "}\n"
+
+
+def archive_imports(user_id: int) -> list[dict]:
+    """Return the person's archive imports, when the archive feature's table exists."""
+    # The archive package owns that table; read it without importing its model.
+    if not inspect(db.engine).has_table("archive_imports"):
+        return []
+    result = db.session.execute(
+        text("SELECT * FROM archive_imports WHERE user_id = :user_id"), {"user_id": user_id}
+    )
+    return [
+        {key: value for key, value in row.items() if not any(word in key for word in SECRET_WORDS)}
+        for row in result.mappings()
+    ]

@@ -1,0 +1,111 @@
+"""Security headers, request-size limits, trusted hosts and proxies, in one place.
+
+A few lines rather than flask-talisman: Talisman would also force HTTPS and
+rewrite the session-cookie settings that config.py already decides, and the
+Cache-Control rule below depends on who is logged in, which it does not know.
+"""
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request
+from flask_login import current_user
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+# Where the "Connect" flows send the browser: a form or a redirect after one may go there.
+AUTHORIZATION_SETTINGS = ("FITBIT_AUTHORIZATION_URL", "GOOGLE_HEALTH_AUTHORIZATION_URL")
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+@lru_cache(maxsize=8)
+def content_security_policy(form_targets: tuple[str, ...]) -> str:
+    """Return the Content-Security-Policy: nothing inline, nothing from elsewhere."""
+    return "; ".join((
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "frame-ancestors 'none'",
+        " ".join(("form-action 'self'", *form_targets)),
+        "base-uri 'none'",
+        "object-src 'none'",
+    ))
+
+
+def authorization_origins() -> tuple[str, ...]:
+    """Return the origins of the configured OAuth authorization pages."""
+    origins = []
+    for name in AUTHORIZATION_SETTINGS:
+        parts = urlsplit(current_app.config.get(name) or "")
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return tuple(sorted(set(origins)))
+
+
+def add_headers(response: Response) -> Response:
+    """Add the security headers to every response, and keep personal pages out of caches."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(authorization_origins()))
+    if current_app.config["ENV"] == "production":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and current_user.is_authenticated:
+        # Health data: no browser, proxy or back-button cache keeps a copy.
+        response.headers["Cache-Control"] = "private, no-store"
+        response.vary.add("Cookie")
+    return response
+
+
+def body_limit(max_bytes: int | str):
+    """Decorate a view to accept request bodies up to max_bytes (an int, or the name of a setting).
+
+    Applied before any before_request hook (CSRF reads the form there), so an
+    upload view may accept more than MAX_CONTENT_LENGTH and a webhook less.
+    Werkzeug answers 413 before reading a body whose Content-Length is larger,
+    and stops reading a streamed one at the limit.
+    """
+
+    def decorate(view):
+        view.max_content_length = max_bytes
+        return view
+
+    return decorate
+
+
+def _apply_body_limit(endpoint: str | None, _values: dict | None) -> None:
+    view = current_app.view_functions.get(endpoint or "")
+    limit = getattr(view, "max_content_length", None)
+    if isinstance(limit, str):
+        limit = current_app.config[limit]
+    if limit is not None:
+        request.max_content_length = limit
+
+
+def untrusted_host(error: SecurityError):
+    """Answer a Host outside TRUSTED_HOSTS in plain text: no URL can be built for it, so no page either."""
+    return "Bad request: this site does not answer to that host name.", 400, {"Content-Type": "text/plain"}
+
+
+def init_app(app: Flask) -> None:
+    """Install the headers, the per-view body limits and, when configured, the proxy fix."""
+    app.after_request(add_headers)
+    app.register_error_handler(SecurityError, untrusted_host)
+    # URL value preprocessors run before every before_request function.
+    app.url_value_preprocessor(_apply_body_limit)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Client address and scheme from that many proxies' X-Forwarded-* headers (throttling keys on it).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    if app.config["ENV"] == "production" and not (app.config.get("TRUSTED_HOSTS") or app.config.get("SERVER_NAME")):
+        app.logger.warning(
+            "FITLINK_TRUSTED_HOSTS is not set: links in emails and OAuth callbacks are built "
+            "from the request's Host header; set it to this site's host name(s)."
+        )

@@ -1,0 +1,260 @@
+"""The account page: change and reset the password, export everything, delete everything."""
+
+import json
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from conftest import PASSWORD, build_app, local_path, login, mail_config, make_config, signup
+from services import redis_database
+
+from fitlink import sources
+from fitlink.extensions import db
+from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, User
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+@pytest.fixture
+def mail_app(tmp_path, provider, smtp):
+    port, inbox = smtp
+    app = build_app(make_config(tmp_path, provider.url, **mail_config(port)))
+    app.inbox = inbox
+    return app
+
+
+def logged_in(app, email="ada@example.org"):
+    """A new browser logged in to email's account (signing it up first if needed)."""
+    client = app.test_client()
+    assert signup(client, email=email).status_code == 302
+    return client
+
+
+def is_logged_in(client) -> bool:
+    return client.get("/account").status_code == 200
+
+
+def test_account_is_linked_from_every_page_header(client):
+    signup(client)
+    for page in ("/dashboard", "/account"):
+        html = client.get(page).text
+        header = html.split("</header>")[0]
+        assert '<a href="/account">Account</a>' in header
+    client.post("/logout")
+    assert client.get("/account").status_code == 302  # log in first
+
+
+def change_password(client, current=PASSWORD, new=NEW_PASSWORD):
+    return client.post("/account/password", data={"current": current, "password": new, "confirm": new})
+
+
+def check_change_password_ends_other_sessions(app):
+    laptop = logged_in(app)
+    phone = app.test_client()
+    assert login(phone).status_code == 302 and is_logged_in(phone)
+    before = laptop.get_cookie("session").value
+    response = change_password(laptop)
+    assert response.status_code == 302
+    assert laptop.get_cookie("session").value != before  # this session goes on under a new id
+    assert is_logged_in(laptop)
+    assert not is_logged_in(phone)
+    assert login(phone).status_code == 400
+    assert login(phone, password=NEW_PASSWORD).status_code == 302
+
+
+def test_change_password_logs_out_other_sessions(app):
+    check_change_password_ends_other_sessions(app)
+
+
+def test_change_password_logs_out_other_sessions_on_redis(tmp_path, provider):
+    with redis_database() as url:
+        app = build_app(make_config(tmp_path, provider.url, REDIS_URL=url))
+        check_change_password_ends_other_sessions(app)
+
+
+def test_change_password_needs_the_current_one_and_a_good_new_one(client):
+    signup(client)
+    wrong = change_password(client, current="not my password")
+    assert wrong.status_code == 400 and "That is not your current password." in wrong.text
+    common = change_password(client, new="password123")
+    assert common.status_code == 400 and "too common" in common.text
+    mine = change_password(client, new="ada@example.org rules")
+    assert "Do not use your email address in your password." in mine.text
+    client.post("/logout")
+    assert login(client).status_code == 302  # unchanged
+
+
+def reset_link(message) -> str:
+    return re.search(r"(http://\S+/account/reset\?token=\S+)", message.get_payload()).group(1)
+
+
+def ask_reset(app, email):
+    return app.test_client().post("/account/forgot", data={"email": email})
+
+
+def test_forgot_password_answers_the_same_for_unknown_addresses(mail_app):
+    logged_in(mail_app)
+    known = ask_reset(mail_app, "ADA@example.org")
+    unknown = ask_reset(mail_app, "nobody@example.org")
+    assert (known.status_code, known.headers["Location"]) == (unknown.status_code, unknown.headers["Location"])
+    assert known.status_code == 302
+    page = mail_app.test_client()
+    page.post("/account/forgot", data={"email": "nobody@example.org"})
+    assert "If an account uses that address, we have emailed it a link" in page.get("/login").text
+    messages = mail_app.inbox.wait_for(1)
+    assert [message["To"] for message in messages] == ["ada@example.org"]
+
+
+def test_reset_link_sets_a_new_password_once_and_ends_sessions(mail_app):
+    old_session = logged_in(mail_app)
+    ask_reset(mail_app, "ada@example.org")
+    link = local_path(reset_link(mail_app.inbox.wait_for(1)[0]))
+    browser = mail_app.test_client()
+    assert "Choose a new password" in browser.get(link).text
+    weak = browser.post(link, data={"password": "12345678", "confirm": "12345678"})
+    assert weak.status_code == 400 and "too common" in weak.text
+    done = browser.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert done.status_code == 302 and done.headers["Location"] == "/login"
+    assert not is_logged_in(old_session)
+    assert login(browser, password=NEW_PASSWORD).status_code == 302
+    # The link is single-use.
+    again = mail_app.test_client().post(link, data={"password": "yet another passphrase",
+                                                    "confirm": "yet another passphrase"})
+    assert again.status_code == 302 and again.headers["Location"] == "/account/forgot"
+    assert login(mail_app.test_client(), password=NEW_PASSWORD).status_code == 302
+
+
+def test_reset_links_expire_and_cannot_be_forged(tmp_path, provider, smtp):
+    port, inbox = smtp
+    app = build_app(make_config(tmp_path, provider.url, PASSWORD_RESET_MAX_AGE=-1, **mail_config(port)))
+    logged_in(app)
+    ask_reset(app, "ada@example.org")
+    link = local_path(reset_link(inbox.wait_for(1)[0]))
+    client = app.test_client()
+    assert client.get(link).headers["Location"] == "/account/forgot"
+    assert client.get("/account/reset?token=forged.token.here").headers["Location"] == "/account/forgot"
+    assert "That link has expired or was already used." in client.get("/account/forgot").text
+
+
+def add_data(app, email="ada@example.org"):
+    """Give the person a connection with a token, sync state, source rows and shown values."""
+    with app.app_context():
+        user = db.session.execute(select(User).filter_by(email=email)).scalar_one()
+        connection = OAuth(provider="fitbit", provider_user_id=f"FB-{user.id}", user_id=user.id,
+                           display_name="Ada L.", timezone="Europe/London", goals={"steps": 9000},
+                           token={"oauth_token": "secret-access-token", "oauth_token_secret": "shh"})
+        db.session.add(connection)
+        db.session.flush()
+        db.session.add(SyncState(connection_id=connection.id, resource="steps"))
+        for day in (date(2026, 11, 1), date(2026, 11, 2)):
+            db.session.add(SourceMetric(user_id=user.id, source="fitbit", metric="steps", day=day,
+                                        value=1234 + day.day))
+            db.session.add(DailyMetric(user_id=user.id, metric="steps", day=day, value=1234 + day.day,
+                                       source="fitbit"))
+        db.session.add(SourceMetric(user_id=user.id, source="fitbit", metric="sleep", day=date(2026, 11, 2),
+                                    value=420, details={"type": "stages", "stages": {"deep": 60}}))
+        db.session.commit()
+        return user.id
+
+
+def test_export_has_everything_but_secrets(app):
+    client = logged_in(app)
+    add_data(app)
+    response = client.get("/account/export")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Content-Disposition"] == 'attachment; filename="fitlink-export.json"'
+    assert response.headers["Cache-Control"] == "private, no-store"
+    body = response.get_data(as_text=True)
+    assert "secret-access-token" not in body and "shh" not in body
+    export = json.loads(body)
+    assert export["account"]["email"] == "ada@example.org" and export["account"]["created_at"]
+    [connection] = export["connections"]
+    assert connection["provider"] == "fitbit" and connection["display_name"] == "Ada L."
+    assert connection["goals"] == {"steps": 9000} and "token" not in connection
+    assert {(row["source"], row["metric"], row["day"], row["value"]) for row in export["source_metrics"]} == {
+        ("fitbit", "sleep", "2026-11-02", 420), ("fitbit", "steps", "2026-11-01", 1235),
+        ("fitbit", "steps", "2026-11-02", 1236),
+    }
+    assert export["archive_imports"] == []
+
+
+def test_export_includes_archive_imports_when_that_table_exists(app):
+    client = logged_in(app)
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE archive_imports (id INTEGER PRIMARY KEY, user_id INTEGER, "
+                                "filename TEXT, stored_path TEXT)"))
+        db.session.execute(text("INSERT INTO archive_imports VALUES (1, 1, 'takeout.zip', '/srv/x.zip'), "
+                                "(2, 99, 'other.zip', '/srv/y.zip')"))
+        db.session.commit()
+    imports = json.loads(client.get("/account/export").get_data(as_text=True))["archive_imports"]
+    assert imports == [{"id": 1, "user_id": 1, "filename": "takeout.zip"}]
+
+
+def count_rows(app, user_id) -> dict:
+    with app.app_context():
+        return {
+            model.__tablename__: db.session.scalar(select(func.count()).select_from(model).where(
+                (model.connection_id.in_(select(OAuth.id).filter_by(user_id=user_id))) if model is SyncState
+                else (model.id == user_id) if model is User else (model.user_id == user_id)))
+            for model in (User, OAuth, SyncState, SourceMetric, DailyMetric)
+        }
+
+
+@pytest.fixture
+def revoking_sources(app):
+    """Source kinds registered through the registry: one whose revoke works, one whose revoke fails."""
+    revoked = []
+
+    def revoke(connection):
+        revoked.append(connection.provider_user_id)
+
+    def broken_revoke(connection):
+        raise ConnectionError("provider unreachable")
+
+    kinds = [sources.SourceKind("fitbit", "Fitbit", 1, init_app=lambda app: None, revoke=revoke),
+             sources.SourceKind("flaky", "Flaky", 2, init_app=lambda app: None, revoke=broken_revoke)]
+    with app.app_context():
+        sources.init_app(app, kinds)
+    return revoked
+
+
+def test_delete_account_removes_every_row_revokes_and_ends_sessions(app, revoking_sources, caplog):
+    client = logged_in(app)
+    other_device = app.test_client()
+    login(other_device)
+    user_id = add_data(app)
+    with app.app_context():
+        db.session.add(OAuth(provider="flaky", provider_user_id="FL-1", user_id=user_id, token={"t": "x"}))
+        db.session.commit()
+    keep = logged_in(app, email="bo@example.org")
+    bo_id = add_data(app, email="bo@example.org")
+    assert count_rows(app, user_id) == {"users": 1, "oauth": 2, "sync_states": 1, "source_metrics": 3,
+                                        "daily_metrics": 2}
+
+    refused = client.post("/account/delete", data={"password": "not my password"})
+    assert refused.status_code == 400 and "That is not your password." in refused.text
+    assert count_rows(app, user_id)["source_metrics"] == 3
+
+    done = client.post("/account/delete", data={"password": PASSWORD})
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+    assert "Your account and all your data are deleted." in client.get("/").text
+    assert count_rows(app, user_id) == {"users": 0, "oauth": 0, "sync_states": 0, "source_metrics": 0,
+                                        "daily_metrics": 0}
+    assert revoking_sources == [f"FB-{user_id}"]
+    assert "revoking flaky connection" in caplog.text  # logged, and the deletion went on
+    assert not is_logged_in(client) and not is_logged_in(other_device)
+    assert login(app.test_client()).status_code == 400
+    # Nobody else's data went with it.
+    assert is_logged_in(keep)
+    assert count_rows(app, bo_id) == {"users": 1, "oauth": 1, "sync_states": 1, "source_metrics": 3,
+                                      "daily_metrics": 2}
+
+
+def test_sqlite_enforces_the_cascade(app):
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        foreign = {fk["referred_table"]: fk["options"].get("ondelete")
+                   for fk in inspect(db.engine).get_foreign_keys("source_metrics")}
+        assert foreign == {"users": "CASCADE"}
