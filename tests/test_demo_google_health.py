@@ -732,3 +732,21 @@ def test_malformed_authorization_requests_get_a_plain_answer(server):
     assert page.status_code == 400 and "Access blocked" in page.text
     page = requests.get(f"{server.url}/o/oauth2/v2/auth?client_id=unknown&response_type=code")
     assert page.status_code == 400 and "Invalid client_id" in page.text
+
+
+def test_registered_redirect_uris_are_matched_exactly(config):
+    registered = "https://fitlink.example.org/connect/google-health/authorized"
+    app = create_demo_app(config | {"DEMO_GOOGLE_HEALTH_REDIRECT_URIS": [registered]})
+    with serve_in_thread(app) as server:
+        _, url = authorization_url(server)  # the loopback REDIRECT is not registered now
+        assert requests.get(url, allow_redirects=False).status_code == 400
+        session = OAuth2Session(CLIENT_ID, redirect_uri=registered, scope=ALL_SCOPES,
+                                pkce="S256")
+        url, _ = session.authorization_url(f"{server.url}/o/oauth2/v2/auth")
+        assert decide(url).headers["Location"].startswith(registered + "?code=")
+
+
+def test_a_new_consent_after_seven_days_brings_a_new_refresh_token(server, clock):
+    assert connect(server, prompt="")["refresh_token"]
+    clock.now = FROZEN + timedelta(days=8)
+    assert connect(server, prompt="")["refresh_token"]

@@ -89,11 +89,17 @@ def _init_database(app: Flask) -> None:
         health_db.create_all()
 
 
+def _uris(setting: str | list | tuple | None) -> tuple[str, ...]:
+    if isinstance(setting, str):  # one URI given on its own
+        return (setting,)
+    return tuple(setting or ())
+
+
 def _init_state(app: Flask) -> None:
     config = app.config
     state = HealthState(
         clients=dict(config["DEMO_GOOGLE_HEALTH_CLIENTS"]),
-        redirect_uris=tuple(config["DEMO_GOOGLE_HEALTH_REDIRECT_URIS"] or ()),
+        redirect_uris=_uris(config["DEMO_GOOGLE_HEALTH_REDIRECT_URIS"]),
         clock=make_clock(config["DEMO_GOOGLE_HEALTH_NOW"]),
         quota=MinuteQuota(int(config["DEMO_GOOGLE_HEALTH_RATE_LIMIT"])),
         access_seconds=int(config["DEMO_GOOGLE_HEALTH_ACCESS_TOKEN_SECONDS"]),

@@ -85,11 +85,11 @@ class _Parser:
             position = match.end()
         return tokens
 
-    def _peek(self) -> str | None:
+    def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
 
     def _take(self) -> str:
-        token = self._peek()
+        token = self.peek()
         if token is None:
             raise _bad("the expression ends too early.")
         self.position += 1
@@ -97,14 +97,14 @@ class _Parser:
 
     def expression(self) -> Comparison | Junction:
         parts = [self._term()]
-        while self._peek() == "AND":
+        while self.peek() == "AND":
             self._take()
             parts.append(self._term())
         return parts[0] if len(parts) == 1 else Junction("AND", tuple(parts))
 
     def _term(self) -> Comparison | Junction:
         parts = [self._factor()]
-        while self._peek() == "OR":
+        while self.peek() == "OR":
             if not self.allow_or:
                 raise _bad("OR is supported for sleep only.")
             self._take()
@@ -112,7 +112,7 @@ class _Parser:
         return parts[0] if len(parts) == 1 else Junction("OR", tuple(parts))
 
     def _factor(self) -> Comparison | Junction:
-        if self._peek() == "(":
+        if self.peek() == "(":
             self._take()
             inner = self.expression()
             if self._take() != ")":
@@ -136,8 +136,8 @@ def parse_filter(text: str | None, data_type: DataType) -> Comparison | Junction
         raise _bad(f"longer than {MAX_LENGTH} characters.")
     parser = _Parser(text, data_type)
     expression = parser.expression()
-    if parser._peek() is not None:
-        raise _bad(f"unexpected {parser._peek()!r}.")
+    if parser.peek() is not None:
+        raise _bad(f"unexpected {parser.peek()!r}.")
     return expression
 
 

@@ -31,26 +31,30 @@ def require_s256(request) -> dict:
     return {}
 
 
-def has_live_refresh(client_id: str, account: str) -> bool:
-    """Say whether this account already gave this client a refresh token that still works."""
+def has_live_refresh(client_id: str, account: str, since: float) -> bool:
+    """Say whether this account gave this client a refresh token that still works."""
     return health_db.session.scalar(
         select(RefreshToken.token).join(Grant, Grant.id == RefreshToken.grant_id)
         .where(Grant.client_id == client_id, Grant.account == account,
-               Grant.revoked.is_(False), Grant.refresh_expired.is_(False)).limit(1)) is not None
+               Grant.consented_at > since, Grant.revoked.is_(False),
+               Grant.refresh_expired.is_(False)).limit(1)) is not None
 
 
-def offline_only(token: dict, token_handler, request) -> dict:
-    """Keep the refresh token only as Google gives one.
+def offline_only(state: HealthState):
+    """Return a token modifier that keeps the refresh token only as Google gives one.
 
     It needs access_type=offline, and comes with the first exchange after consent;
     later consents give a new one only with prompt=consent.
     """
-    row = request.code_row
-    keep = row.offline and (row.force_consent or not has_live_refresh(request.client_id,
-                                                                      request.user))
-    if not keep:
-        token.pop("refresh_token", None)
-    return token
+    def modify(token: dict, token_handler, request) -> dict:
+        row = request.code_row
+        since = state.now().timestamp() - state.refresh_days * 86400
+        if not (row.offline and (row.force_consent or not has_live_refresh(
+                request.client_id, request.user, since))):
+            token.pop("refresh_token", None)
+        return token
+
+    return modify
 
 
 def build_server(state: HealthState) -> WebApplicationServer:
@@ -59,5 +63,5 @@ def build_server(state: HealthState) -> WebApplicationServer:
         HealthValidator(state), token_expires_in=state.access_seconds,
         token_generator=access_token, refresh_token_generator=refresh_token)
     server.auth_grant.custom_validators.pre_auth.append(require_s256)
-    server.auth_grant.register_token_modifier(offline_only)
+    server.auth_grant.register_token_modifier(offline_only(state))
     return server

@@ -15,6 +15,7 @@ from oauthlib.oauth2 import WebApplicationServer
 from fitlink.demo_fitbit.state import make_clock as fitbit_clock
 
 EXTENSION = "demo_google_health"
+CALL_LOG_SIZE = 10000
 
 
 @dataclass
@@ -64,7 +65,8 @@ class HealthState:
     oauth: WebApplicationServer | None = None
     subscriber_url: str | None = None
     subscriber_secret: str | None = None
-    calls: list[ApiCall] = field(default_factory=list)
+    # Bounded, so a long-running demo does not grow without end.
+    calls: deque = field(default_factory=lambda: deque(maxlen=CALL_LOG_SIZE))
     faults: deque = field(default_factory=deque)
     fault_lock: threading.Lock = field(default_factory=threading.Lock)
     # One in-memory SQLite connection is shared by all threads, so requests
