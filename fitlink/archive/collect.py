@@ -29,6 +29,7 @@ class ArchiveProfile:
     display_name: str | None = None
     timezone: str = "UTC"
     weight_unit: str = "METRIC"
+    distance_unit: str = "METRIC"
     member_since: date | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -91,7 +92,8 @@ class Collector:
         since = (row.get("member_since") or "").strip()
         self.profile = ArchiveProfile(
             display_name=(row.get("display_name") or row.get("full_name") or "").strip() or None,
-            timezone=zone.key, weight_unit=(row.get("weight_unit") or "METRIC").strip() or "METRIC",
+            timezone=zone.key, weight_unit=(row.get("weight_unit") or "").strip() or "METRIC",
+            distance_unit=(row.get("distance_unit") or "").strip() or "METRIC",
             member_since=date.fromisoformat(since[:10]) if since[:10].count("-") == 2 else None,
             notes=[note] if note else [])
 
