@@ -48,7 +48,10 @@ class MinuteSum:
         if not buckets:
             return
         starts = {key: parse_stamp(key) for key in buckets}
-        first, last = min(starts.values()), max(starts.values())
+        # The span a file covers is that of its non-zero values: zeros add nothing, and exports
+        # pad past their last day with zero minutes, which must not hide a later export's data.
+        moving = [starts[key] for key, value in buckets.items() if value] or list(starts.values())
+        first, last = min(moving), max(moving)
         overlaps = [(a, b) for a, b in self.claims if a <= last and first <= b]
         for key, value in buckets.items():
             if overlaps and any(a <= starts[key] <= b for a, b in overlaps):
@@ -100,8 +103,9 @@ class Collector:
     def add_json(self, family: str, records) -> None:
         if family in self.minutes:
             total = self.minutes[family]
-            # Calories are stamped in local time: bucket by local day; UTC families by hour (or minute).
-            length = self.clock.key_length if total.utc else 8
+            # UTC families by hour (or minute, in zones with half-hour offsets); calories are stamped in
+            # local time, by hour: the hour's date is the local day.
+            length = self.clock.key_length if total.utc else 11
             total.add(families.minute_buckets(records, length), self.clock)
         elif family == "resting_heart_rate":
             self.daily[family].update(families.resting_values(records))
