@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from fitlink import sources
 from fitlink.archive import SOURCE, ArchiveImport, latest_day
-from fitlink.archive.jobs import upload_dir
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, SourceMetric, User
 from fitlink.sources import DayValue
