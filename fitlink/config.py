@@ -33,6 +33,9 @@ def defaults(instance_path: str) -> dict:
         "DEMO_FITBIT_URL": _demo_url_from_run_env(),
         "DEMO_FITBIT_DATABASE_URI": f"sqlite:///{instance / 'demo_fitbit.sqlite'}",
         "BACKFILL_MAX_DAYS": 365,
+        "ARCHIVE_MAX_BYTES": 8 * 1024 ** 3,  # largest archive upload (all parts together)
+        "ARCHIVE_MAX_UNCOMPRESSED_BYTES": 40 * 1024 ** 3,  # what its health files may expand to
+        "ARCHIVE_UPLOAD_DIR": None,  # None: instance/uploads
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": None,  # None: Secure outside development

@@ -1,0 +1,83 @@
+"""Import a 10-year Fitbit archive: wall time, peak memory (RSS) and rows per second.
+
+Generates the archive with tests/archive_gen.py (minute steps, distance and
+calories, daily activity, resting heart rate, sleep, weight, padding, a year
+of intraday heart-rate files to skip, split into parts), then imports it in a
+fresh process (so its peak RSS is the import's alone) into a SQLite database
+through the real importer and save_days.
+
+    .venv/bin/python benchmarks/archive_bench.py [--years 10]
+"""
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def generate_archive(folder: Path, years: int) -> list[Path]:
+    from archive_gen import Spec, generate
+
+    started = time.perf_counter()
+    spec = Spec(start=date(2016, 1, 1), days=round(years * 365.25), zone="America/New_York", parts=3,
+                heart_rate_days=365, junk_bytes=20_000_000, compresslevel=1)
+    archive = generate(folder, spec)
+    size = sum(path.stat().st_size for path in archive.parts)
+    print(f"generated {spec.days:,} days, {archive.files:,} files, {size / 2 ** 20:,.0f} MB zipped "
+          f"in {time.perf_counter() - started:.1f} s")
+    return archive.parts
+
+
+def import_into_sqlite(workdir: Path, parts: list[Path]) -> None:
+    """Run in a child process: import the parts for one user and print the numbers."""
+    import logging
+
+    from conftest import build_app, make_config
+
+    from fitlink import sources
+    from fitlink.archive import SOURCE, import_archive
+    from fitlink.extensions import db
+    from fitlink.models import User
+
+    logging.disable(logging.INFO)
+    app = build_app(make_config(workdir, "http://127.0.0.1:9/demo-fitbit", TESTING=False))
+    with app.app_context():
+        if sources.get(SOURCE.name) is None:
+            sources.init_app(app, [SOURCE])
+            db.create_all()
+        user = User(email="bench@example.org", password_hash="x")
+        db.session.add(user)
+        db.session.commit()
+        started = time.perf_counter()
+        report = import_archive(user.id, parts, keep_files=True)
+        wall = time.perf_counter() - started
+    rows = sum(report.rows.values())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"import: {wall:.1f} s wall, peak RSS {peak:.0f} MB, {rows:,} rows ({rows / wall:,.0f} rows/s), "
+          f"{report.files_read:,} files read, {report.files_skipped:,} skipped, {report.days_found:,} days")
+    print(report.summary())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--years", type=float, default=10)
+    parser.add_argument("--import-into", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("parts", nargs="*", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.import_into:
+        import_into_sqlite(args.import_into, args.parts)
+        return
+    with tempfile.TemporaryDirectory() as workdir:
+        parts = generate_archive(Path(workdir) / "archive", args.years)
+        subprocess.run([sys.executable, __file__, "--import-into", workdir, *map(str, parts)], check=True)
+
+
+if __name__ == "__main__":
+    main()

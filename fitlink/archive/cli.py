@@ -1,0 +1,55 @@
+"""`flask fitbit import-archive`: import a big archive from the server's disk, with a progress bar."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from ..cli import fitbit_cli
+from ..extensions import db
+from .importer import import_archive, user_by_email
+from .jobs import fail
+from .models import ArchiveImport
+from .reader import ArchiveError
+
+
+@fitbit_cli.command("import-archive")
+@click.option("--user", "email", required=True, help="The fitlink account (email) the data belongs to.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_archive_command(email: str, paths: tuple[Path, ...]):
+    """Import a Fitbit archive (every .zip part of it) for one user; the files are left in place."""
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No fitlink account with email {email}.")
+    row = ArchiveImport(user_id=user.id, status="running")
+    db.session.add(row)
+    db.session.commit()
+    bar = Bar()
+    try:
+        report = import_archive(user.id, list(paths), progress=bar.update, import_id=row.id, keep_files=True,
+                                max_uncompressed=current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"])
+    except ArchiveError as error:
+        fail(row.id, str(error))
+        raise click.ClickException(str(error)) from error
+    finally:
+        bar.close()
+    click.echo(report.summary())
+
+
+class Bar:
+    """A click progress bar over the archive's files, made once their number is known."""
+
+    def __init__(self):
+        self.bar = None
+        self.done = 0
+
+    def update(self, done: int, total: int, days: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Reading the archive", show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)

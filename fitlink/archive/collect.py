@@ -1,0 +1,215 @@
+"""Merge every file's values into one value per metric and local day, without ever adding copies."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from ..sources import DayValue
+from . import families
+from .layout import Entry
+from .zones import UTC, Clock, parse_stamp, resolve_zone
+
+KM_PER_CM = 1e-5
+KG_PER_LB = 0.45359237
+KG_PER_STONE = 6.35029318
+ACTIVITY = ("very_active_minutes", "moderately_active_minutes", "lightly_active_minutes", "sedentary_minutes")
+# Metric name -> archive family, for the families that are one value per day already.
+DAILY_METRICS = {"very_active_minutes": "very_active_minutes", "fairly_active_minutes": "moderately_active_minutes",
+                 "resting_heart_rate": "resting_heart_rate"}
+# CSV family -> the metric it falls back for, its value column and the factor to metric units.
+CSV_FALLBACKS = {"steps": ("steps", "steps", 1.0), "distance": ("distance", "distance", 0.001),
+                 "weight": ("weight", "weight grams", 0.001),
+                 "daily_resting_heart_rate": ("resting_heart_rate", "beats per minute", 1.0)}
+
+
+@dataclass
+class ArchiveProfile:
+    """What Profile.csv says (all optional: an archive may lack it)."""
+
+    display_name: str | None = None
+    timezone: str = "UTC"
+    weight_unit: str = "METRIC"
+    distance_unit: str = "METRIC"
+    member_since: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MinuteSum:
+    """Per-minute values summed per local day; files claim the span they cover, so a copy counts once."""
+
+    scale: float
+    utc: bool
+    days: dict[date, float] = field(default_factory=lambda: defaultdict(float))
+    claims: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    def add(self, buckets: dict[str, float], clock: Clock) -> None:
+        """Add one file's buckets, leaving out any another file already covered."""
+        if not buckets:
+            return
+        starts = {key: parse_stamp(key) for key in buckets}
+        # The span a file covers is that of its non-zero values: zeros add nothing, and exports
+        # pad past their last day with zero minutes, which must not hide a later export's data.
+        moving = [starts[key] for key, value in buckets.items() if value] or list(starts.values())
+        first, last = min(moving), max(moving)
+        overlaps = [(a, b) for a, b in self.claims if a <= last and first <= b]
+        for key, value in buckets.items():
+            if overlaps and any(a <= starts[key] <= b for a, b in overlaps):
+                continue
+            day = clock.local_day(key) if self.utc else starts[key].date()
+            self.days[day] += value * self.scale
+        self.claims.append((first, last))
+
+
+class Collector:
+    """Everything read so far, per family; `finish` turns it into rows per metric."""
+
+    def __init__(self):
+        self.profile = ArchiveProfile()
+        self.clock = Clock(UTC)
+        self.minutes = {"steps": MinuteSum(1.0, utc=True), "distance": MinuteSum(KM_PER_CM, utc=True),
+                        "calories": MinuteSum(1.0, utc=False)}
+        self.daily: dict[str, dict[date, float]] = defaultdict(dict)
+        self.sleep: dict[int, tuple[bool, DayValue]] = {}
+        self.weight: dict[int, tuple[str, DayValue]] = {}
+        self.csv: dict[str, dict[date, float]] = defaultdict(dict)
+        self.saw_profile = False
+
+    def add(self, entry: Entry, data) -> None:
+        """Parse one member's content (bytes, or a stream for a big JSON file) and keep its values."""
+        if entry.kind == "profile":
+            self.read_profile(data)
+        elif entry.kind == "csv":
+            self.add_csv(entry.family, families.csv_rows(data))
+        else:
+            self.add_json(entry.family, families.json_records(data))
+
+    def read_profile(self, data: bytes) -> None:
+        rows = families.csv_rows(data)
+        if not rows or self.saw_profile:
+            return
+        self.saw_profile = True
+        row = rows[0]
+        zone, note = resolve_zone(row.get("timezone"))
+        self.clock = Clock(zone)
+        since = (row.get("member_since") or "").strip()
+        self.profile = ArchiveProfile(
+            display_name=(row.get("display_name") or row.get("full_name") or "").strip() or None,
+            timezone=zone.key, weight_unit=(row.get("weight_unit") or "").strip() or "METRIC",
+            distance_unit=(row.get("distance_unit") or "").strip() or "METRIC",
+            member_since=date.fromisoformat(since[:10]) if since[:10].count("-") == 2 else None,
+            notes=[note] if note else [])
+
+    def add_json(self, family: str, records) -> None:
+        if family in self.minutes:
+            total = self.minutes[family]
+            # UTC families by hour (or minute, in zones with half-hour offsets); calories are stamped in
+            # local time, by hour: the hour's date is the local day.
+            length = self.clock.key_length if total.utc else 11
+            total.add(families.minute_buckets(records, length), self.clock)
+        elif family == "resting_heart_rate":
+            self.daily[family].update(families.resting_values(records))
+        elif family in ACTIVITY:
+            # A later copy of a day replaces the earlier one: daily values are never added.
+            self.daily[family].update(families.daily_values(records))
+        elif family == "sleep":
+            self.sleep.update(families.sleep_logs(records))
+        elif family == "weight":
+            records = list(records)
+            self.weight.update(families.weight_logs(records, self.kg_per_unit(records)))
+
+    def kg_per_unit(self, records) -> float:
+        """Weights are in the account's display unit (pounds for en_US)."""
+        unit = self.profile.weight_unit
+        if unit == "en_US":
+            return KG_PER_LB
+        if unit == "en_GB":
+            # The Web API's en_GB unit is the stone; whether archives write stones or pounds is not
+            # documented, and no adult weighs 50 stone, so the size of the numbers tells.
+            weights = [float(record["weight"]) for record in records]
+            return KG_PER_STONE if weights and max(weights) < 50 else KG_PER_LB
+        return 1.0
+
+    def add_csv(self, family: str, rows: list[dict[str, str]]) -> None:
+        metric, column, factor = CSV_FALLBACKS[family]
+        local = self.local_day_of_instant
+        if family == "daily_resting_heart_rate":
+            values = families.labelled_days(rows, column)
+        elif family == "weight":
+            values = {day: value for day, (_, value) in families.latest_per_day(rows, column, local).items()}
+        else:
+            values = families.per_device_days(rows, column, local)
+        target = self.csv[metric]
+        for day, value in values.items():
+            target[day] = value * factor
+
+    def days_so_far(self) -> int:
+        """Return a cheap estimate of the days found so far, for progress."""
+        return max(len(total.days) for total in self.minutes.values())
+
+    def local_day_of_instant(self, moment: datetime) -> date:
+        return moment.astimezone(self.clock.zone).date()
+
+    def finish(self) -> tuple[dict[str, list[DayValue]], int]:
+        """Return rows per metric with the padding past the last real day dropped, and how many days that dropped."""
+        metrics = self.metric_days()
+        last = last_real_day(metrics, self.daily)
+        padding: set[date] = set()
+        rows: dict[str, list[DayValue]] = {}
+        for metric, values in metrics.items():
+            kept = []
+            for day in sorted(values):
+                if last is None or day > last:
+                    padding.add(day)
+                else:
+                    kept.append(values[day])
+            if kept:
+                rows[metric] = kept
+        return rows, len(padding - {row.day for values in rows.values() for row in values})
+
+    def metric_days(self) -> dict[str, dict[date, DayValue]]:
+        digits = {"steps": 0, "distance": 5, "calories": 2}
+        metrics: dict[str, dict[date, DayValue]] = {
+            name: {day: DayValue(day, round(value, digits[name])) for day, value in total.days.items()}
+            for name, total in self.minutes.items()}
+        for metric, family in DAILY_METRICS.items():
+            metrics[metric] = {day: DayValue(day, value) for day, value in self.daily[family].items()}
+        metrics["sleep"] = pick_sleep(self.sleep.values())
+        metrics["weight"] = {}
+        # The day's last weigh-in counts.
+        for _, row in sorted(self.weight.values(), key=lambda item: item[0]):
+            metrics["weight"][row.day] = DayValue(row.day, round(row.value, 3), row.details)
+        # The newer CSVs only fill days Global Export Data does not have: they repeat it.
+        for metric, values in self.csv.items():
+            shown = metrics.setdefault(metric, {})
+            for day, value in values.items():
+                if day not in shown:
+                    shown[day] = DayValue(day, round(value, 5))
+        return metrics
+
+
+def pick_sleep(logs) -> dict[date, DayValue]:
+    """Return one sleep per wake date: the main sleep, else the longest nap (as the Web API source does)."""
+    nights: dict[date, tuple[bool, DayValue]] = {}
+    for main, row in logs:
+        known = nights.get(row.day)
+        if known is None or (main, row.value) > (known[0], known[1].value):
+            nights[row.day] = (main, row)
+    return {day: row for day, (_, row) in nights.items()}
+
+
+def last_real_day(metrics: dict[str, dict[date, DayValue]], daily: dict[str, dict[date, float]]) -> date | None:
+    """Return the last day with real data: exports pad activity ~4 weeks past the export with
+    sedentary 1440 and zeros, and resting heart rate a year with 0.0 (dropped when read)."""
+    candidates = []
+    for metric in ("steps", "distance"):
+        candidates += [day for day, row in metrics.get(metric, {}).items() if row.value > 0]
+    for metric in ("calories", "resting_heart_rate", "sleep", "weight"):
+        candidates += list(metrics.get(metric, {}))
+    activity_days = set().union(*(daily[family] for family in ACTIVITY))
+    for day in activity_days:
+        sedentary = daily["sedentary_minutes"].get(day, 0.0)
+        moving = sum(daily[family].get(day, 0.0) for family in ACTIVITY[:3])
+        if moving > 0 or 0 < sedentary < 1440:
+            candidates.append(day)
+    return max(candidates, default=None)

@@ -1,0 +1,112 @@
+"""Read a whole archive (any number of parts) into rows per metric and a report; no Flask, no database."""
+
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..sources import DayValue
+from .collect import ArchiveProfile, Collector
+from .reader import STREAM_ABOVE, ArchiveError, inventory, member_label, open_parts, read_member
+
+# The total size the health files of one upload may expand to (a dense 12-year export holds a few GB).
+DEFAULT_MAX_UNCOMPRESSED = 40 * 1024 ** 3
+# Bad files listed by name in the report; past this, only counted.
+LISTED_BAD_FILES = 20
+
+Progress = Callable[[int, int, int], None]
+
+
+@dataclass
+class Report:
+    """What an import found: files read, skipped and bad, the days and the profile."""
+
+    files_total: int = 0
+    files_read: int = 0
+    files_skipped: int = 0
+    bad_files: list[tuple[str, str]] = field(default_factory=list)
+    bad_count: int = 0
+    days_found: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+    padding_days: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    profile: ArchiveProfile = field(default_factory=ArchiveProfile)
+
+    def bad(self, name: str, reason: str) -> None:
+        self.bad_count += 1
+        if len(self.bad_files) < LISTED_BAD_FILES:
+            self.bad_files.append((name, reason))
+
+    def summary(self) -> str:
+        """Say in plain words what was imported and what was not."""
+        if not self.days_found:
+            return "No days of data were found in the archive."
+        lines = [f"Imported {self.days_found:,} days, {self.first_day:%-d %B %Y} to {self.last_day:%-d %B %Y}, "
+                 f"from {self.files_read:,} files."]
+        if self.padding_days:
+            lines.append(f"Ignored {self.padding_days} empty days the export adds after its last real day.")
+        lines += self.profile.notes
+        if self.bad_count:
+            listed = "; ".join(f"{name}: {reason}" for name, reason in self.bad_files)
+            more = f" (and {self.bad_count - len(self.bad_files)} more)" if self.bad_count > len(self.bad_files) else ""
+            lines.append(f"Skipped {self.bad_count} unreadable file(s): {listed}{more}.")
+        return " ".join(lines)
+
+
+def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, progress: Progress | None = None,
+                 max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED) -> tuple[dict[str, list[DayValue]], Report]:
+    """Return every metric's rows (metric units, local days) and the report; raise ArchiveError when
+    the upload as a whole cannot be imported (not a zip, unsafe names, a bomb, no Fitbit data)."""
+    paths = [Path(path) for path in paths]
+    labels = list(labels) if labels is not None else [path.name for path in paths]
+    report = Report()
+    collector = Collector()
+    with open_parts(paths, labels) as parts:
+        found = inventory(parts, labels, max_uncompressed)
+        if not any(member.entry.kind != "profile" for member in found.members):
+            raise ArchiveError("No Fitbit data was found in this upload: fitlink looks for the "
+                               "\"Global Export Data\" folder (Google Takeout) or \"MyFitbitData\" "
+                               "(fitbit.com archive). Upload every part of the export.")
+        report.files_total, report.files_skipped = len(found.members), found.skipped
+        for done, member in enumerate(found.members, start=1):
+            try:
+                read_one(parts[member.part], member.info, member.entry, collector)
+                report.files_read += 1
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError,
+                    zipfile.BadZipFile, EOFError, OSError) as error:
+                report.bad(member_label(member.info), describe(error))
+            if progress:
+                progress(done, report.files_total, collector.days_so_far())
+    rows, report.padding_days = collector.finish()
+    days = sorted({row.day for values in rows.values() for row in values})
+    report.days_found = len(days)
+    report.first_day, report.last_day = (days[0], days[-1]) if days else (None, None)
+    report.rows = {metric: len(values) for metric, values in rows.items()}
+    report.profile = collector.profile
+    if progress:
+        progress(report.files_total, report.files_total, report.days_found)
+    return rows, report
+
+
+def read_one(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry, collector: Collector) -> None:
+    """Parse one member: big JSON files as a stream, the rest whole."""
+    if entry.kind == "json" and info.file_size > STREAM_ABOVE:
+        with archive.open(info) as stream:
+            collector.add(entry, stream)
+    else:
+        collector.add(entry, read_member(archive, info))
+
+
+def describe(error: Exception) -> str:
+    """Say what was wrong with a file in a few plain words."""
+    if isinstance(error, zipfile.BadZipFile | EOFError):
+        return "damaged in the zip file"
+    if isinstance(error, UnicodeDecodeError):
+        return "not text"
+    if isinstance(error, ValueError) and error.__class__.__name__ in ("JSONDecodeError", "IncompleteJSONError"):
+        return "not valid JSON"
+    if isinstance(error, KeyError):
+        return f"a record lacks {error.args[0]!r}"
+    return "not in the format fitlink expects"

@@ -1,0 +1,147 @@
+"""Parse one archive member of each family into per-file values, in metric units, touching nothing else.
+
+Every function takes one file's decoded content and returns what that file
+says; the collector (collect.py) merges files. A malformed file raises
+ValueError, KeyError or TypeError, and is then reported and skipped whole.
+Units and zones per family are those of fitbit-archive.md.
+"""
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import ijson
+
+from ..sources import DayValue
+
+PLACEHOLDER = b"no data"
+
+
+def json_records(data: bytes | io.BufferedIOBase) -> Iterable[dict]:
+    """Return a Global Export Data file's records: a list, or a stream of them for a big file."""
+    if isinstance(data, bytes):
+        if data.strip() == PLACEHOLDER:
+            return []
+        records = json.loads(data)
+    else:
+        records = ijson.items(data, "item", use_float=True)
+    if isinstance(records, dict) or not hasattr(records, "__iter__"):
+        raise ValueError("the file is not a list of records")
+    return records
+
+
+def stamp_day(stamp: str) -> date:
+    """Return the date of a stamp "MM/DD/YY ..." (two-digit years are 20YY)."""
+    return date(2000 + int(stamp[6:8]), int(stamp[0:2]), int(stamp[3:5]))
+
+
+def minute_buckets(records: Iterable[dict], key_length: int) -> dict[str, float]:
+    """Sum per-minute values ("68", a string) into buckets keyed by the first key_length characters of the stamp."""
+    buckets: dict[str, float] = {}
+    get = buckets.get
+    for record in records:
+        key = record["dateTime"][:key_length]
+        buckets[key] = get(key, 0.0) + float(record["value"])
+    return buckets
+
+
+def daily_values(records: Iterable[dict]) -> dict[date, float]:
+    """Return one value per local day ("very_active_minutes" and the other minute totals)."""
+    return {stamp_day(record["dateTime"]): float(record["value"]) for record in records}
+
+
+def resting_values(records: Iterable[dict]) -> dict[date, float]:
+    """Return resting heart rate per local day; `{"date": null, "value": 0.0}` entries are no data."""
+    values = {}
+    for record in records:
+        value = record["value"]
+        if not isinstance(value, dict):
+            raise TypeError("a resting heart rate value is not an object")
+        if value.get("date") and value.get("value"):
+            values[stamp_day(record["dateTime"])] = float(value["value"])
+    return values
+
+
+def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue]]:
+    """Return each sleep log by id: whether it is the main sleep, and its value on its wake date."""
+    logs = {}
+    for log in records:
+        summary = (log.get("levels") or {}).get("summary") or {}
+        # Stages logs summarise deep/light/rem/wake, classic ones asleep/restless/awake (as the Web API does).
+        stages = {name: int(part.get("minutes", 0)) for name, part in summary.items() if isinstance(part, dict)}
+        day = date.fromisoformat(log["dateOfSleep"])
+        details = {
+            "type": log.get("type"), "stages": stages, "minutes_awake": log.get("minutesAwake"),
+            "time_in_bed": log.get("timeInBed"), "efficiency": log.get("efficiency"),
+            "start": log.get("startTime"), "end": log.get("endTime"),
+        }
+        logs[log["logId"]] = (bool(log.get("mainSleep", True)), DayValue(day, float(log["minutesAsleep"]), details))
+    return logs
+
+
+def weight_logs(records: Iterable[dict], kg_per_unit: float) -> dict[int, tuple[str, DayValue]]:
+    """Return each weigh-in by id: its local date and time, and its weight in kg (with BMI and fat)."""
+    logs = {}
+    for log in records:
+        day = stamp_day(log["date"])
+        kg = float(log["weight"]) * kg_per_unit
+        details = {key: float(log[key]) for key in ("bmi", "fat") if log.get(key) is not None}
+        logs[log["logId"]] = (f"{day.isoformat()} {log.get('time', '')}", DayValue(day, kg, details or None))
+    return logs
+
+
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    """Return a CSV file's rows as dicts; a placeholder or a header without rows gives none."""
+    if data.strip() == PLACEHOLDER:
+        return []
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def csv_value(row: dict[str, str], column: str) -> float:
+    """Return the row's value in column, or in its second column when the name differs."""
+    if column in row:
+        return float(row[column])
+    return float(list(row.values())[1])
+
+
+def instant(text: str) -> datetime:
+    """Parse a CSV timestamp: ISO 8601 in UTC with a "Z" (fractions of a second allowed)."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp without a zone: {text!r}")
+    return moment
+
+
+def per_device_days(rows: list[dict[str, str]], column: str, day_of) -> dict[date, float]:
+    """Sum a per-minute CSV per local day and device, then keep one device's total per day.
+
+    The rows repeat one another per device and phone ("Live Pace" repeats the band):
+    adding them gives 2-4 times the real total, so the largest single device counts.
+    """
+    totals: dict[tuple[str, date], float] = defaultdict(float)
+    for row in rows:
+        totals[(row.get("data source") or "", day_of(instant(row["timestamp"])))] += csv_value(row, column)
+    days: dict[date, float] = {}
+    for (_, day), value in totals.items():
+        days[day] = max(days.get(day, 0.0), value)
+    return days
+
+
+def latest_per_day(rows: list[dict[str, str]], column: str, day_of) -> dict[date, tuple[datetime, float]]:
+    """Return the last reading of each local day (weigh-ins in the CSV)."""
+    days: dict[date, tuple[datetime, float]] = {}
+    for row in rows:
+        moment = instant(row["timestamp"])
+        day = day_of(moment)
+        if day not in days or days[day][0] <= moment:
+            days[day] = (moment, csv_value(row, column))
+    return days
+
+
+def labelled_days(rows: list[dict[str, str]], column: str) -> dict[date, float]:
+    """Return daily CSV rows; their "...T00:00:00Z" stamps label the local date, they are not instants."""
+    return {date.fromisoformat(row["timestamp"].strip()[:10]): csv_value(row, column) for row in rows
+            if csv_value(row, column)}

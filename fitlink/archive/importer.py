@@ -1,0 +1,119 @@
+"""Import an archive for one person: read it, store each metric as the archive source's rows, report."""
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ..connections import connection_for
+from ..extensions import db
+from ..models import OAuth, SourceMetric, User, now_utc
+from ..sync.store import save_days
+from .extract import DEFAULT_MAX_UNCOMPRESSED, Report, read_archive
+from .models import ArchiveImport
+from .reader import ArchiveError
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "fitbit_archive"
+# Rows per save_days call and commit: bounded transactions, visible progress.
+SAVE_BATCH = 1000
+# Reading the files is most of the work; saving the rows the rest.
+READ_SHARE = 90
+
+
+def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int, int], None] | None = None,
+                   labels: list[str] | None = None, max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+                   import_id: int | None = None, keep_files: bool = False) -> Report:
+    """Import the archive's parts for the person and return the report; raise ArchiveError when it cannot be.
+
+    The uploaded files are deleted at the end, whatever happens (unless
+    keep_files: the command line's own files). Nothing is
+    written before the whole archive has been read, so a failure leaves the
+    person's data as it was.
+    """
+    tracker = Tracker(import_id, progress)
+    try:
+        rows, report = read_archive(paths, labels, tracker.reading, max_uncompressed)
+        if not report.days_found:
+            raise ArchiveError("The archive holds Fitbit files, but no day of data in them.")
+        connection = archive_connection(user_id, report)
+        total = sum(len(values) for values in rows.values())
+        saved = 0
+        for metric, values in rows.items():
+            for first in range(0, len(values), SAVE_BATCH):
+                saved += save_days(user_id, PROVIDER, metric, values[first:first + SAVE_BATCH])
+                tracker.saving(saved, total, report)
+                db.session.commit()
+        connection.broken_at = None
+        tracker.finish(report)
+        db.session.commit()
+        log.info("user %s: archive imported, %s days, %s rows", user_id, report.days_found, total)
+        return report
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        if not keep_files:
+            for path in paths:
+                Path(path).unlink(missing_ok=True)
+
+
+def archive_connection(user_id: int, report: Report) -> OAuth:
+    """Create or update the person's archive connection from Profile.csv (not committed)."""
+    connection = connection_for(user_id, PROVIDER)
+    if connection is None:
+        connection = OAuth(provider=PROVIDER, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
+        db.session.add(connection)
+    profile = report.profile
+    connection.display_name = profile.display_name or connection.display_name
+    connection.timezone = profile.timezone
+    connection.weight_unit = profile.weight_unit
+    connection.distance_unit = profile.distance_unit
+    connection.member_since = profile.member_since or connection.member_since
+    return connection
+
+
+def latest_day(user_id: int):
+    """Return the latest day the person's imported archives hold, or None."""
+    return db.session.execute(select(func.max(SourceMetric.day)).where(
+        SourceMetric.user_id == user_id, SourceMetric.source == PROVIDER)).scalar()
+
+
+def user_by_email(email: str) -> User | None:
+    """Return the account with this email, if any."""
+    return db.session.execute(select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+
+
+class Tracker:
+    """Keep the ArchiveImport row (when there is one) and a caller's callback up to date."""
+
+    def __init__(self, import_id: int | None, callback):
+        self.row = db.session.get(ArchiveImport, import_id) if import_id else None
+        self.callback = callback
+        self.last_percent = -1
+
+    def reading(self, done: int, total: int, days: int) -> None:
+        if self.callback:
+            self.callback(done, total, days)
+        percent = done * READ_SHARE // max(total, 1)
+        if self.row is not None and percent != self.last_percent:
+            self.last_percent = percent
+            self.update(status="running", files_total=total, files_read=done, days_found=days, percent=percent)
+
+    def saving(self, saved: int, total: int, report: Report) -> None:
+        percent = READ_SHARE + (100 - READ_SHARE) * saved // max(total, 1)
+        if self.row is not None:
+            self.update(days_found=report.days_found, percent=min(percent, 99))
+
+    def finish(self, report: Report) -> None:
+        if self.row is not None:
+            self.update(status="done", percent=100, files_read=report.files_read, message=report.summary(),
+                        finished_at=now_utc())
+
+    def update(self, **values) -> None:
+        for name, value in values.items():
+            setattr(self.row, name, value)
+        # Progress is its own short transaction, so the page sees it while the import runs.
+        db.session.commit()

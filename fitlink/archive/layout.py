@@ -1,0 +1,69 @@
+"""Where things are in a Fitbit archive: which members hold which family, found by folder and file name.
+
+Three layouts exist (fitbit-archive.md): the fitbit.com account archive
+(`MyFitbitData/<User>/Physical Activity/steps-*.json`, ...), Takeout's
+`Fitbit/Global Export Data/*.json` and, since 2026, per-family CSVs under
+`Physical Activity_GoogleData/`. Folders are matched by name anywhere in the
+path, because re-zipped archives drop `Takeout/` and the root changed from
+`Fitbit/` to `Google Health/`.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+# Global Export Data families fitlink reads; heart_rate (one file per day, most of the bytes) is not one.
+JSON_FAMILIES = (
+    "steps", "distance", "calories", "very_active_minutes", "moderately_active_minutes",
+    "lightly_active_minutes", "sedentary_minutes", "resting_heart_rate", "sleep", "weight",
+)
+# Folders that hold those JSON files in the two older layouts.
+JSON_FOLDERS = {"Global Export Data", "Physical Activity", "Sleep", "Personal & Account"}
+PROFILE_FOLDERS = {"Your Profile", "Personal & Account"}
+# The newer per-family CSVs (UTC instants, one row per device and minute) fitlink falls back to.
+CSV_FAMILIES = {"steps", "distance", "weight", "daily_resting_heart_rate"}
+CSV_FOLDER = "Physical Activity_GoogleData"
+# Machine-learning state, most of an archive's bytes: never read (matched anywhere in the path).
+NEVER_READ = ("UserActivityProbabilities", "UserSensorCompressionToken")
+
+_DATED_JSON = re.compile(r"^([a-z_]+)-\d{4}-\d{2}-\d{2}\.json$")
+_CSV_STEM = re.compile(r"^([a-z_ ]+?)(?:[_ -]\d{4}-\d{2}-\d{2})?\.csv$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one member holds: the kind of file ("profile", "json", "csv") and its family."""
+
+    kind: str
+    family: str
+    filename: str
+
+    @property
+    def dedupe_key(self) -> tuple[str, str, str]:
+        """Members with the same key are copies of one file (another part, root or export)."""
+        return (self.kind, self.family, self.filename)
+
+    @property
+    def order(self) -> tuple[int, str]:
+        """Read the profile first (its zone and units are needed), then JSON, then the CSV fallbacks."""
+        return ({"profile": 0, "json": 1, "csv": 2}[self.kind], self.family)
+
+
+def classify(name: str) -> Entry | None:
+    """Return what a member holds, or None when fitlink does not read it."""
+    if any(marker in name for marker in NEVER_READ):
+        return None
+    path = PurePosixPath(name.replace("\\", "/"))
+    folders = set(path.parts[:-1])
+    filename = path.name
+    if filename == "Profile.csv" and path.parent.name in PROFILE_FOLDERS:
+        return Entry("profile", "profile", filename)
+    dated = _DATED_JSON.match(filename)
+    if dated and dated.group(1) in JSON_FAMILIES and path.parent.name in JSON_FOLDERS:
+        return Entry("json", dated.group(1), filename)
+    if CSV_FOLDER in folders:
+        stem = _CSV_STEM.match(filename.lower())
+        family = stem.group(1).replace(" ", "_") if stem else None
+        if family in CSV_FAMILIES:
+            return Entry("csv", family, filename)
+    return None

@@ -1,0 +1,125 @@
+"""Open the uploaded zip parts safely: check names and sizes, then read one member at a time."""
+
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .layout import Entry, classify
+
+MiB = 1024 * 1024
+# Deflate cannot shrink data more than ~1032 times; Fitbit JSON shrinks 10-40 times.
+MAX_RATIO = 200
+# The largest member read into memory at once (a 31-day minute file is about 3 MB).
+MAX_MEMBER_BYTES = 256 * MiB
+# Members above this size are parsed as a stream instead of loaded whole.
+STREAM_ABOVE = 16 * MiB
+
+
+class ArchiveError(Exception):
+    """The upload cannot be imported at all; the message is said to the person as is."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One archive member to read: which part it is in, its zip entry and what it holds."""
+
+    part: int
+    info: zipfile.ZipInfo
+    entry: Entry
+
+
+@dataclass
+class Inventory:
+    """What the parts hold: the members to read, in order, and how many were skipped unread."""
+
+    members: list[Member]
+    skipped: int
+
+
+def unsafe_name(name: str) -> bool:
+    """Tell whether a member name is absolute or climbs out of the archive ("..")."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or ".." in parts
+
+
+@contextmanager
+def open_parts(paths: Iterable[Path], labels: Iterable[str] | None = None) -> Iterator[list[zipfile.ZipFile]]:
+    """Open every part as a zip (central directories only); raise ArchiveError for one that is not."""
+    paths = [Path(path) for path in paths]
+    labels = list(labels) if labels is not None else [path.name for path in paths]
+    opened: list[zipfile.ZipFile] = []
+    try:
+        for path, label in zip(paths, labels):
+            try:
+                opened.append(zipfile.ZipFile(path))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+                raise ArchiveError(
+                    f"{label} is not a complete zip file ({error}). Download it again and upload every part."
+                ) from error
+        yield opened
+    finally:
+        for archive in opened:
+            archive.close()
+
+
+def inventory(parts: list[zipfile.ZipFile], labels: list[str], max_total: int) -> Inventory:
+    """List the members worth reading across all parts; raise ArchiveError on unsafe names or bombs."""
+    chosen: dict[tuple, Member] = {}
+    skipped = 0
+    total = 0
+    for index, archive in enumerate(parts):
+        for info in archive.infolist():
+            if unsafe_name(info.filename):
+                raise ArchiveError(f"{labels[index]} contains an unsafe file name ({info.filename!r}); "
+                                   "fitlink does not import archives like that.")
+            if info.is_dir():
+                continue
+            entry = classify(info.filename)
+            if entry is None:
+                skipped += 1
+                continue
+            check_size(info, labels[index])
+            # The same file in two parts or two exports: read one copy, the larger (the later export's).
+            key = entry.dedupe_key
+            if key in chosen and chosen[key].info.file_size >= info.file_size:
+                skipped += 1
+                continue
+            if key in chosen:
+                total -= chosen[key].info.file_size
+            chosen[key] = Member(index, info, entry)
+            total += info.file_size
+            if total > max_total:
+                raise ArchiveError(
+                    f"The health files in this archive would expand to more than {max_total // MiB:,} MB; "
+                    "that is far more than any Fitbit export holds, so fitlink did not import it.")
+    # Newest file of a family first (names carry the batch's first date), so that of two
+    # overlapping exports the later one's minutes count; then the profile, JSON, CSV order.
+    members = sorted(chosen.values(), key=lambda member: member.entry.filename, reverse=True)
+    members.sort(key=lambda member: member.entry.order)
+    return Inventory(members, skipped)
+
+
+def check_size(info: zipfile.ZipInfo, label: str) -> None:
+    """Refuse a member that claims to expand far more than data compresses (a zip bomb)."""
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > MAX_MEMBER_BYTES or (info.file_size > MiB and ratio > MAX_RATIO):
+        raise ArchiveError(
+            f"{label} looks like a zip bomb: {info.filename} would expand from "
+            f"{info.compress_size:,} to {info.file_size:,} bytes. fitlink did not import it.")
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """Read one member whole, never more than its declared size (zipfile checks its CRC)."""
+    with archive.open(info) as stream:
+        data = stream.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise ValueError("the file is larger than the archive says")
+    return data
+
+
+def member_label(info: zipfile.ZipInfo) -> str:
+    """Return a short name for messages: the file's folder and name."""
+    path = PurePosixPath(info.filename.replace("\\", "/"))
+    return "/".join(path.parts[-2:])

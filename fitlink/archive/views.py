@@ -1,0 +1,95 @@
+"""Import a Fitbit archive: the upload page, its progress and deleting what archives brought (blueprint "archive")."""
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..connections import connection_for, remove_connection
+from ..extensions import db
+from .forms import UploadForm
+from .importer import PROVIDER
+from .jobs import enqueue_import
+from .models import ArchiveImport
+from .uploads import keep, not_a_zip, size_of
+
+bp = Blueprint("archive", __name__, url_prefix="/archive")
+
+GIB = 1024 ** 3
+
+
+def limit_text() -> str:
+    limit = current_app.config["ARCHIVE_MAX_BYTES"]
+    return f"{limit / GIB:,.1f} GB" if limit >= GIB else f"{limit / 1024 ** 2:,.0f} MB"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def upload():
+    """Take the archive's parts and queue their import."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        files = [storage for storage in form.archive.data if storage and storage.filename]
+        problem = check(files)
+        if problem:
+            form.archive.errors.append(problem)
+        else:
+            row = ArchiveImport(user_id=current_user.id, status="queued", files_total=0)
+            db.session.add(row)
+            db.session.commit()
+            keep(files, row.id)
+            enqueue_import(row.id)
+            flash("Importing your archive... Your history appears on the dashboard as it is read.", "info")
+            return redirect(url_for("dashboard.index"))
+    return render_template("archive/import.html", form=form, latest=latest_import(current_user.id),
+                           imported=connection_for(current_user.id, PROVIDER) is not None,
+                           limit=limit_text()), 400 if form.errors else 200
+
+
+def check(files) -> str | None:
+    """Return what is wrong with the uploaded files, if anything."""
+    if not files:
+        return "Choose the archive's .zip file (every part, if it came in several)."
+    if sum(size_of(storage) for storage in files) > current_app.config["ARCHIVE_MAX_BYTES"]:
+        return f"The archive is larger than the {limit_text()} fitlink accepts."
+    for storage in files:
+        if not_a_zip(storage):
+            return (f"{storage.filename} is not a zip file, or it was cut short while downloading. "
+                    "Upload the .zip files Takeout or fitbit.com gave you.")
+    return None
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    form = UploadForm(formdata=None)
+    form.archive.errors = [f"The archive is larger than the {limit_text()} fitlink accepts. "
+                           "Ask the server's administrator to import it with `flask fitbit import-archive`."]
+    return render_template("archive/import.html", form=form, latest=None, imported=False, limit=limit_text()), 413
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    """Delete everything imported from archives, and only that."""
+    connection = connection_for(current_user.id, PROVIDER)
+    if connection is not None:
+        remove_connection(connection)
+        db.session.commit()
+        flash("The data imported from your Fitbit archive is deleted.", "info")
+    else:
+        flash("There was no imported archive data to delete.", "info")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.get("/status")
+@login_required
+def status():
+    """Return the progress of the person's latest import, as JSON."""
+    row = latest_import(current_user.id)
+    return jsonify(row.as_json() if row else {"status": "none"})
+
+
+def latest_import(user_id: int) -> ArchiveImport | None:
+    """Return the person's most recent import, if any."""
+    return db.session.execute(select(ArchiveImport).filter_by(user_id=user_id)
+                              .order_by(ArchiveImport.id.desc()).limit(1)).scalar_one_or_none()
