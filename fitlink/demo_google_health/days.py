@@ -1,0 +1,35 @@
+"""The days an account has data for, with steps recorded through the service on top."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from fitlink.demo_fitbit.accounts import Account, daily_values, with_recorded
+
+from .models import RecordedSteps, health_db
+
+
+def recorded_steps(name: str, first: date, last: date) -> dict[date, int]:
+    """Return the steps recorded through the service per day in [first, last]."""
+    rows = health_db.session.execute(
+        select(RecordedSteps.day, func.sum(RecordedSteps.steps))
+        .where(RecordedSteps.account == name, RecordedSteps.day.between(first, last))
+        .group_by(RecordedSteps.day))
+    return {day: int(total) for day, total in rows}
+
+
+def served_days(account: Account, first: date, last: date,
+                today: date) -> list[tuple[date, dict]]:
+    """Return (day, values) for the days with data in [first, last], oldest first.
+
+    The values are demo_fitbit's for the same account and day, so both services agree.
+    """
+    first, last = max(first, account.member_since), min(last, today)
+    if first > last:
+        return []
+    extra = recorded_steps(account.name, first, last)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [(day, with_recorded(daily_values(account.name, day), extra.get(day, 0)))
+            for day in days]
