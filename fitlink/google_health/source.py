@@ -46,10 +46,11 @@ SCOPE = "https://www.googleapis.com/auth/googlehealth."
 ACTIVITY, MEASUREMENTS, SLEEP = "activity_and_fitness.readonly", "health_metrics_and_measurements.readonly", \
     "sleep.readonly"
 # Which granted scope lets fitlink read a metric (/health/data-types). Resting heart rate is
-# listed under health metrics as far as fitlink knows; activity is accepted too in case not.
+# taken to be a health measurement (unconfirmed): asking without its scope would answer 403,
+# which pauses the whole connection, while leaving it out only costs that one metric.
 METRIC_SCOPES = {
     **{metric: (ACTIVITY,) for metric in ROLLUPS},
-    "resting_heart_rate": (MEASUREMENTS, ACTIVITY),
+    "resting_heart_rate": (MEASUREMENTS,),
     "weight": (MEASUREMENTS,),
     "sleep": (SLEEP,),
 }

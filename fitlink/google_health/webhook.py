@@ -3,12 +3,15 @@
 Google sends the subscriber's secret as the whole `Authorization` header of
 every POST, verification included (google-health-api.md, Webhooks). The
 notification body's exact shape is not in the sources fitlink has (the
-discovery document describes subscribers, not notifications), so this reads the
-likely shapes: one object or a list of them (or {"notifications": [...]}),
-naming the user as "healthUserId" or "user": "users/{healthUserId}", and the
-data type as "dataType" or "dataTypes" (kebab-case ids). A notification that
-names no known type refreshes every metric. The ECDSA signature header is not
-checked yet: that needs Google's public key, which fitlink does not have.
+discovery document describes subscribers, not notifications). Public clients
+quote {"data": {"healthUserId", "operation", "dataType", "intervals", ...}}
+(the built-in service sends that); this also reads the other likely shapes:
+the object unwrapped, a list of them or {"notifications": [...]}, the user as
+"user": "users/{healthUserId}", the types as "dataTypes" (kebab-case ids). A
+notification that names no type refreshes every metric; one that names only
+types fitlink does not keep (altitude) refreshes nothing. The ECDSA signature
+header is not checked yet: that needs Google's public key, which fitlink does
+not have; the secret in `Authorization` is what is checked.
 """
 
 import hmac
@@ -79,6 +82,8 @@ def changes(payload) -> dict[str, set[str] | None]:
     notes = payload if isinstance(payload, list) else [payload]
     users: dict[str, set[str] | None] = {}
     for note in notes[:MAX_NOTIFICATIONS]:
+        if isinstance(note, dict) and isinstance(note.get("data"), dict):
+            note = note["data"]
         user_id = _user_id(note) if isinstance(note, dict) else None
         if user_id is None:
             continue
