@@ -56,16 +56,23 @@ def server(demo, monkeypatch):
         yield handle
 
 
-def consent(server, account: str = "alex", scopes: list[str] = SCOPES) -> dict:
-    """Play a person allowing fitlink on the service's consent page; return the token answer."""
-    oauth = OAuth2Session(CLIENT_ID, redirect_uri=REDIRECT, scope=scopes, pkce="S256")
-    url, _ = oauth.authorization_url(f"{server.url}/o/oauth2/v2/auth", access_type="offline", prompt="consent")
+def decide(url: str, account: str = "alex", scopes: list[str] = SCOPES, allow: bool = True) -> str:
+    """Play a person on the service's consent page; return where it sends the browser back to."""
     with requests.Session() as browser:
         page = browser.get(url)
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
-        form = [("csrf_token", csrf), ("account", account), ("other_account", ""), ("allow", "Allow")]
+        form = [("csrf_token", csrf), ("account", account), ("other_account", ""),
+                ("allow", "Allow") if allow else ("deny", "Deny")]
         answer = browser.post(url, data=form + [("scopes", scope) for scope in scopes], allow_redirects=False)
-    return oauth.fetch_token(f"{server.url}/token", authorization_response=answer.headers["Location"],
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def consent(server, account: str = "alex", scopes: list[str] = SCOPES) -> dict:
+    """Allow fitlink's client on the consent page and exchange the code; return the token answer."""
+    oauth = OAuth2Session(CLIENT_ID, redirect_uri=REDIRECT, scope=scopes, pkce="S256")
+    url, _ = oauth.authorization_url(f"{server.url}/o/oauth2/v2/auth", access_type="offline", prompt="consent")
+    return oauth.fetch_token(f"{server.url}/token", authorization_response=decide(url, account, scopes),
                              client_secret=CLIENT_SECRET)
 
 
