@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -226,3 +227,19 @@ def test_disconnect_revokes_and_forgets(app, client, demo):
         source = SOURCE.open(connection)
         with pytest.raises(TokenRejected):
             source.fetch("steps", alex_today(), alex_today())
+
+
+def test_tokens_stay_out_of_the_logs(app, client, demo, caplog):
+    caplog.set_level(logging.DEBUG)
+    connect(client)
+    expire_access_tokens(demo)
+    (connection,) = stored(app)
+    with app.app_context():
+        source = SOURCE.open(db.session.get(OAuth, connection.id))
+        source.fetch("steps", alex_today(), alex_today())
+        source.close()
+    (refreshed,) = stored(app)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "POST /token" in logged  # the refresh happened, and was logged without its answer
+    for token in (connection.token, refreshed.token):
+        assert token["access_token"] not in logged and token["refresh_token"] not in logged
