@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from itertools import islice
+
 from flask import current_app, g, request
 
 from .catalog import DataType
 from .days import served_days
 from .errors import invalid_argument
-from .filters import day_bounds, parse_filter
-from .paging import page_size, take_page
-from .points import day_points
+from .filters import Comparison, Junction, day_bounds, parse_filter
+from .paging import decode, encode, page_size
+from .points import Point, day_points
 from .rollup import FAMILIES
 
 
@@ -31,8 +35,24 @@ def _reconciled(body: dict) -> dict:
     return point
 
 
+def _newest_first(kind: DataType, days: list[tuple[date, dict]],
+                  expression: Comparison | Junction | None,
+                  before: datetime | None) -> Iterator[Point]:
+    """Yield matching points newest first, day by day (a day's points stay in its day)."""
+    for day, values in reversed(days):
+        for point in sorted(day_points(kind, g.account, day, values),
+                            key=lambda point: point.start, reverse=True):
+            if before is not None and point.start >= before:
+                continue
+            if expression is None or expression.holds(point.keys):
+                yield point
+
+
 def answer(kind: DataType, reconciled: bool) -> dict:
-    """Return one page of a data type's points matching the request's filter."""
+    """Return one page of a data type's points matching the request's filter.
+
+    The page token holds the start of the last point served: starts are unique per type.
+    """
     if not kind.listable:
         raise invalid_argument(f"{kind.id} data points cannot be listed; use dailyRollUp.",
                                "INVALID_PARENT_DATA_TYPE_COLLECTION")
@@ -41,18 +61,18 @@ def answer(kind: DataType, reconciled: bool) -> dict:
     g.call.filter = text
     family = _family(kind, reconciled)
     size = page_size(request.args.get("pageSize"), kind.page_default, kind.page_max)
-    first, last = day_bounds(expression)
-    days = served_days(g.account, first or g.account.member_since, last or g.today, g.today)
-    points = [point for day, values in days
-              for point in day_points(kind, g.account, day, values)
-              if expression is None or expression.holds(point.keys)]
-    points.sort(key=lambda point: point.start, reverse=True)
     bound = {"type": kind.id, "filter": text or "", "family": family, "size": size,
              "reconciled": reconciled}
-    page, next_token = take_page(points, size, request.args.get("pageToken"), bound,
-                                 current_app.secret_key)
+    cursor = decode(request.args.get("pageToken"), str, bound, current_app.secret_key)
+    before = datetime.fromisoformat(cursor) if cursor else None
+    first, last = day_bounds(expression)
+    last = min(last or g.today, before.date() + timedelta(days=1) if before else g.today)
+    days = served_days(g.account, first or g.account.member_since, last, g.today)
+    found = list(islice(_newest_first(kind, days, expression, before), size + 1))
+    page = found[:size]
     bodies = [_reconciled(point.body) if reconciled else point.body for point in page]
     result: dict = {"dataPoints": bodies}
-    if next_token:
-        result["nextPageToken"] = next_token
+    if len(found) > size:
+        result["nextPageToken"] = encode(page[-1].start.isoformat(), bound,
+                                         current_app.secret_key)
     return result

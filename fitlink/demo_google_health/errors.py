@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 # HTTP status -> google.rpc.Code name (google/rpc/code.proto's HTTP mapping).
+log = logging.getLogger(__name__)
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
     404: "NOT_FOUND", 405: "UNIMPLEMENTED", 409: "ABORTED", 429: "RESOURCE_EXHAUSTED",
@@ -72,3 +74,9 @@ def register_errors(app: Flask) -> None:
         return status_response(ApiError(error.code or 500, error.description))
 
     app.register_error_handler(HTTPException, http_error)
+
+    def unexpected(error: Exception) -> Response:
+        log.exception("Demo Google Health failed on a request")
+        return status_response(ApiError(500))
+
+    app.register_error_handler(Exception, unexpected)

@@ -32,19 +32,28 @@ def fingerprint(fields: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def encode(position: int | str, fields: dict, secret: str) -> str:
+    """Return a page token holding a position, bound to the request's other fields."""
+    return URLSafeSerializer(secret, salt=SALT).dumps([position, fingerprint(fields)])
+
+
+def decode(token: str | None, kind: type, fields: dict, secret: str) -> int | str | None:
+    """Return the position of a page token (None without one); refuse a foreign token."""
+    if not token:
+        return None
+    try:
+        position, bound = URLSafeSerializer(secret, salt=SALT).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        raise invalid_argument("Invalid page token.") from None
+    if bound != fingerprint(fields) or not isinstance(position, kind):
+        raise invalid_argument("The page token does not belong to this request: every "
+                               "field but pageToken must stay the same.")
+    return position
+
+
 def take_page(items: list, size: int, token: str | None, fields: dict,
               secret: str) -> tuple[list, str | None]:
     """Return one page of items and the token of the next page (None on the last)."""
-    serializer = URLSafeSerializer(secret, salt=SALT)
-    start, bound = 0, fingerprint(fields)
-    if token:
-        try:
-            start, token_bound = serializer.loads(token)
-        except (BadSignature, ValueError, TypeError):
-            raise invalid_argument("Invalid page token.") from None
-        if token_bound != bound or not isinstance(start, int) or start < 0:
-            raise invalid_argument("The page token does not belong to this request: every "
-                                   "field but pageToken must stay the same.")
+    start = decode(token, int, fields, secret) or 0
     end = start + size
-    next_token = serializer.dumps([end, bound]) if end < len(items) else None
-    return items[start:end], next_token
+    return items[start:end], encode(end, fields, secret) if end < len(items) else None

@@ -7,7 +7,9 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask_wtf import FlaskForm
 from oauthlib.common import add_params_to_uri
-from oauthlib.oauth2.rfc6749.errors import FatalClientError, OAuth2Error
+from oauthlib.oauth2.rfc6749.errors import (
+    FatalClientError, InvalidRequestFatalError, OAuth2Error,
+)
 from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -82,6 +84,8 @@ def authorize():
         return _error_page(error)
     except OAuth2Error as error:
         return redirect(error.in_uri(error.redirect_uri))
+    except ValueError:  # a query string oauthlib cannot parse
+        return _error_page(InvalidRequestFatalError(description="Malformed request."))
     form = ConsentForm()
     form.scopes.choices = [(scope, SCOPE_LABELS.get(scope, scope)) for scope in scopes]
     if request.method == "GET":
