@@ -88,6 +88,11 @@ def test_without_a_configured_secret_nothing_is_accepted(tmp_path, google, monke
     assert post(app.test_client(), VERIFY, secret="None").status_code == 401
 
 
+def test_webhook_needs_no_csrf_token(tmp_path, google, monkeypatch):
+    app = build_fitlink(tmp_path, google.url, monkeypatch, WTF_CSRF_ENABLED=True)
+    assert post(app.test_client(), VERIFY).status_code == 201
+
+
 def test_large_body_is_refused_before_reading(client):
     assert post(client, b"{" + b" " * 9000 + b"}").status_code == 413
 

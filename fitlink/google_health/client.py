@@ -116,7 +116,7 @@ class GoogleHealthClient:
         """POST a JSON body to an API path and return the JSON object answered."""
         return self._call("POST", path, json=body)
 
-    def refresh(self) -> None:
+    def _refresh(self) -> None:
         """Trade the refresh token for a new access token now, and hand it to the token updater."""
         if not self.session.token.get("refresh_token"):
             raise TokenRejected("the access token expired and Google gave no refresh token")
@@ -137,7 +137,7 @@ class GoogleHealthClient:
                 if response.status_code == 401 and not refreshed:
                     # The access token was revoked or expired early: renew it once.
                     refreshed = True
-                    self.refresh()
+                    self._refresh()
                     response = self._send(method, url, path, **kwargs)
                 return read_answer(response, path)
             except Transient as err:
@@ -166,12 +166,9 @@ class GoogleHealthClient:
         self._recent.append(now)
 
     def _store(self, token: dict) -> None:
-        old = self.session.token or {}
-        if not token.get("refresh_token") and old.get("refresh_token"):
-            # RFC 6749 §6: an answer without a refresh token leaves the old one valid.
-            token = {**token, "refresh_token": old["refresh_token"]}
+        # requests-oauthlib keeps the old refresh token when an answer brings none (RFC 6749 §6).
         self.session.token = token
-        self._token_updater(token)
+        self._token_updater(dict(token))
 
 
 @contextmanager
