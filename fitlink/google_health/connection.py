@@ -1,0 +1,74 @@
+"""Open a Google Health source for a token or a stored connection, and revoke a grant; no request here.
+
+Works in views, jobs and CLI commands alike: everything comes from the app's
+configuration and the connection row, nothing from current_user.
+"""
+
+import logging
+from collections.abc import Callable
+
+import requests
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from ..models import OAuth
+from .client import Credentials, GoogleHealthClient
+from .source import GoogleHealthSource
+from .transport import require_safe
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "google_health"
+
+
+def source_for(token: dict, token_updater: Callable[[dict], None]) -> GoogleHealthSource:
+    """Build a Google Health source for a token; token_updater receives every refreshed token."""
+    config = current_app.config
+    creds = Credentials(
+        api_base_url=config["GOOGLE_HEALTH_API_BASE_URL"],
+        token_url=config["GOOGLE_HEALTH_TOKEN_URL"],
+        client_id=config["GOOGLE_HEALTH_CLIENT_ID"],
+        client_secret=config["GOOGLE_HEALTH_CLIENT_SECRET"],
+    )
+    client = GoogleHealthClient(creds, token, token_updater, timeout=config["GOOGLE_HEALTH_TIMEOUT"],
+                                backoff=config["GOOGLE_HEALTH_RETRY_BACKOFF"])
+    return GoogleHealthSource(client)
+
+
+def open_source(connection: OAuth) -> GoogleHealthSource:
+    """Build the source of a stored connection; a refreshed token is stored on it at once."""
+    return source_for(dict(connection.token or {}), lambda token: store_token(connection, token))
+
+
+def store_token(connection: OAuth, token: dict) -> None:
+    """Keep a refreshed token, and commit it now: a rotated refresh token replaces the old one."""
+    old = connection.token or {}
+    if not token.get("refresh_token") and old.get("refresh_token"):
+        token = {**token, "refresh_token": old["refresh_token"]}
+    connection.token = dict(token)
+    try:
+        db.session.commit()
+    except SQLAlchemyError as err:
+        # The connection may have been removed meanwhile (Disconnect); the sync stops on its own.
+        db.session.rollback()
+        log.warning("connection %s: refreshed Google Health token not stored: %s",
+                    connection.id, type(err).__name__)
+
+
+def revoke(connection: OAuth) -> None:
+    """Ask Google to end the grant (best effort): revoking the refresh token ends its access tokens too."""
+    token = connection.token or {}
+    value = token.get("refresh_token") or token.get("access_token")
+    if not value:
+        return
+    config = current_app.config
+    try:
+        # The token goes in the form body, not the query string, to stay out of access logs.
+        response = requests.post(require_safe(config["GOOGLE_HEALTH_REVOKE_URL"]), data={"token": value},
+                                 timeout=config["GOOGLE_HEALTH_TIMEOUT"])
+    except (requests.RequestException, ValueError) as err:
+        log.warning("Google Health revocation failed: %s", type(err).__name__)
+        return
+    if response.status_code != 200:
+        log.info("Google Health revocation answered %s", response.status_code)

@@ -1,0 +1,174 @@
+"""Read Google Health API v4 answers into fitlink's shapes (google-health-api.md, the discovery document).
+
+Every int64 arrives as a JSON string ("8123"), doubles as numbers. Proto3 JSON
+leaves out fields that hold their default (0, ""), so a value object that is
+present but lacks its number means zero; a day whose value object is missing
+has no data and is left out. Any other shape raises KeyError, TypeError or
+ValueError, which the source turns into BadPayload.
+"""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from statistics import fmean
+
+from ..sources import DayValue, Profile
+
+MM_PER_KM = 1_000_000
+
+# metric -> (DailyRollupDataPoint field, value field, divisor to fitlink's unit)
+ROLLUP_VALUES = {
+    "steps": ("steps", "countSum", 1),
+    "distance": ("distance", "millimetersSum", MM_PER_KM),
+    "floors": ("floors", "countSum", 1),
+    "calories": ("totalCalories", "kcalSum", 1),
+}
+# fitlink's active-minute metrics, by Google's activity level (Fitbit's "very" and "fairly" active).
+ACTIVITY_LEVELS = {"very_active_minutes": "VIGOROUS", "fairly_active_minutes": "MODERATE"}
+
+# Settings enums -> the unit systems fitlink.formatting reads ("METRIC" or a Fitbit locale).
+DISTANCE_UNITS = {"DISTANCE_UNIT_MILES": "en_US"}
+WEIGHT_UNITS = {"WEIGHT_UNIT_POUNDS": "en_US", "WEIGHT_UNIT_STONE": "en_GB"}
+
+# Sleep stage types -> the summary keys fitlink keeps (Fitbit's): stages nights and classic nights.
+STAGE_KEYS = {"DEEP": "deep", "LIGHT": "light", "REM": "rem", "AWAKE": "wake"}
+CLASSIC_KEYS = {"ASLEEP": "asleep", "RESTLESS": "restless", "AWAKE": "awake"}
+
+
+def civil_date(value: dict) -> date:
+    """Read a google.type.Date {year, month, day}."""
+    return date(int(value["year"]), int(value["month"]), int(value["day"]))
+
+
+def civil_json(day: date) -> dict:
+    """Write a day as a CivilDateTime (midnight), numbers without leading zeros."""
+    return {"date": {"year": day.year, "month": day.month, "day": day.day}}
+
+
+def profile(identity: dict, settings: dict, account: dict) -> Profile:
+    """Build the profile from users.getIdentity, users.getSettings and users.getProfile."""
+    user_id = identity["healthUserId"]
+    if not isinstance(user_id, str) or not user_id:
+        raise ValueError("identity without healthUserId")
+    since = account.get("membershipStartDate")
+    return Profile(
+        user_id=user_id,
+        # Google's profile has no name: name the account by the start of its opaque id,
+        # enough to tell two connected accounts apart.
+        display_name=f"Google Health user {user_id[:8]}",
+        timezone=settings.get("timeZone") or "UTC",
+        member_since=civil_date(since) if since else None,
+        distance_unit=DISTANCE_UNITS.get(settings.get("distanceUnit"), "METRIC"),
+        weight_unit=WEIGHT_UNITS.get(settings.get("weightUnit"), "METRIC"),
+    )
+
+
+def rollup_days(metric: str, points: list) -> list[DayValue]:
+    """Read dailyRollUp points of steps, distance, floors or total calories."""
+    field, value_key, divisor = ROLLUP_VALUES[metric]
+    rows = []
+    for point in points:
+        value = point.get(field)
+        if value is None:
+            continue
+        rows.append(DayValue(civil_date(point["civilStartTime"]["date"]),
+                             float(value.get(value_key, 0)) / divisor))
+    return rows
+
+
+def active_minutes_days(points: list) -> dict[str, list[DayValue]]:
+    """Read active-minutes dailyRollUp points into both fitlink metrics at once."""
+    by_metric: dict[str, list[DayValue]] = {metric: [] for metric in ACTIVITY_LEVELS}
+    for point in points:
+        value = point.get("activeMinutes")
+        if value is None:
+            continue
+        day = civil_date(point["civilStartTime"]["date"])
+        levels = {item["activityLevel"]: float(item.get("activeMinutesSum", 0))
+                  for item in value.get("activeMinutesRollupByActivityLevel", [])}
+        for metric, level in ACTIVITY_LEVELS.items():
+            by_metric[metric].append(DayValue(day, levels.get(level, 0.0)))
+    return by_metric
+
+
+def resting_heart_rate_days(points: list) -> list[DayValue]:
+    """Read daily-resting-heart-rate data points."""
+    rows = []
+    for point in points:
+        value = point["dailyRestingHeartRate"]
+        if value.get("beatsPerMinute") is not None:
+            rows.append(DayValue(civil_date(value["date"]), float(value["beatsPerMinute"])))
+    return rows
+
+
+def weight_days(points: list) -> list[DayValue]:
+    """Read weight samples into one value per local date: the day's mean, in kg."""
+    grams: dict[date, list[float]] = defaultdict(list)
+    for point in points:
+        value = point["weight"]
+        grams[_local_date(value["sampleTime"], "civilTime", "physicalTime", "utcOffset")].append(
+            float(value["weightGrams"]))
+    return [DayValue(day, round(fmean(values) / 1000, 3)) for day, values in sorted(grams.items())]
+
+
+def sleep_days(points: list) -> list[DayValue]:
+    """Read sleep sessions into one night per local date of waking: the main sleep, else the longest."""
+    nights: dict[date, tuple[bool, float, DayValue]] = {}
+    for point in points:
+        night = _sleep(point["sleep"])
+        main = bool((point["sleep"].get("metadata") or {}).get("mainSleep"))
+        rank = (main, night.value)
+        if night.day not in nights or rank > nights[night.day][:2]:
+            nights[night.day] = (*rank, night)
+    return [entry[2] for _, entry in sorted(nights.items())]
+
+
+def _sleep(sleep: dict) -> DayValue:
+    interval = sleep["interval"]
+    summary = sleep.get("summary") or {}
+    asleep = int(summary.get("minutesAsleep", 0))
+    in_bed = int(summary.get("minutesInSleepPeriod", 0))
+    classic = sleep.get("type") == "CLASSIC"
+    keys = CLASSIC_KEYS if classic else STAGE_KEYS
+    stages: dict[str, int] = {}
+    for part in summary.get("stagesSummary") or []:
+        key = keys.get(part["type"])
+        if key:
+            stages[key] = stages.get(key, 0) + int(part.get("minutes", 0))
+    return DayValue(
+        _local_date(interval, "civilEndTime", "endTime", "endUtcOffset"),
+        float(asleep),
+        {
+            "type": "classic" if classic else "stages",
+            "stages": stages,
+            "minutes_awake": int(summary.get("minutesAwake", 0)),
+            "time_in_bed": in_bed or None,
+            # Fitbit's efficiency for a night: the share of the time in bed spent asleep.
+            "efficiency": round(asleep * 100 / in_bed) if in_bed else None,
+            "start": _local_time(interval, "civilStartTime", "startTime", "startUtcOffset"),
+            "end": _local_time(interval, "civilEndTime", "endTime", "endUtcOffset"),
+        },
+    )
+
+
+def _local_date(value: dict, civil: str, physical: str, offset: str) -> date:
+    if value.get(civil):
+        return civil_date(value[civil]["date"])
+    return _shifted(value[physical], value.get(offset)).date()
+
+
+def _local_time(value: dict, civil: str, physical: str, offset: str) -> str:
+    """Write a local time like Fitbit's sleep logs do: 2026-11-26T23:10:00 (no zone)."""
+    if value.get(civil):
+        day = civil_date(value[civil]["date"])
+        clock = value[civil].get("time") or {}
+        moment = datetime(day.year, day.month, day.day, int(clock.get("hours", 0)),
+                          int(clock.get("minutes", 0)), int(clock.get("seconds", 0)))
+        return moment.isoformat()
+    return _shifted(value[physical], value.get(offset)).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _shifted(timestamp: str, offset: str | None) -> datetime:
+    """Move an RFC 3339 time by a google.protobuf.Duration offset such as "46800s"."""
+    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    seconds = float(offset.removesuffix("s")) if offset else 0.0
+    return moment + timedelta(seconds=seconds)

@@ -1,0 +1,290 @@
+"""The Google Health client and source against the built-in Google Health service, over a real port."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import requests
+from flask import Flask
+from requests_oauthlib import OAuth2Session
+
+from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
+from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.demo_google_health import (
+    call_log, create_demo_app, expire_access_tokens, expire_refresh_tokens, inject_faults, reset_call_log,
+)
+from fitlink.demo_google_health.models import health_db
+from fitlink.demo_google_health.people import health_user_id
+from fitlink.google_health.blueprint import SCOPES
+from fitlink.google_health.client import NOT_LINKED, Credentials, GoogleHealthClient
+from fitlink.google_health.source import GoogleHealthSource
+from fitlink.google_health.transport import allow_loopback_http
+from fitlink.models import SyncState
+from fitlink.sources import METRICS, BadPayload, NotSetUp, ProviderError, RateLimited, TokenRejected
+from fitlink.sync import plan
+
+CLIENT_ID = "fitlink-test.apps.googleusercontent.com"
+CLIENT_SECRET = "test-google-client-secret"
+REDIRECT = "http://127.0.0.1:9/google_health/authorized"
+FROZEN = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+ROLLUP_LIMITS = {"steps": 90, "distance": 90, "floors": 90, "total-calories": 14, "active-minutes": 14}
+
+
+@pytest.fixture
+def demo():
+    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
+                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
+                           "DEMO_GOOGLE_HEALTH_NOW": FROZEN, "DEMO_GOOGLE_HEALTH_FAULT_DELAY": 1.0})
+    yield app
+    with app.app_context():
+        health_db.engine.dispose()
+
+
+@pytest.fixture
+def server(demo, monkeypatch):
+    # fitlink's own switch decides about plain HTTP; monkeypatch puts the environment back after.
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+    with serve_in_thread(demo) as handle:
+        app = Flask("loopback-check")
+        app.config.update(GOOGLE_HEALTH_TOKEN_URL=f"{handle.url}/token",
+                          GOOGLE_HEALTH_API_BASE_URL=handle.url)
+        allow_loopback_http(app)
+        yield handle
+
+
+def decide(url: str, account: str = "alex", scopes: list[str] = SCOPES, allow: bool = True) -> str:
+    """Play a person on the service's consent page; return where it sends the browser back to."""
+    with requests.Session() as browser:
+        page = browser.get(url)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
+        form = [("csrf_token", csrf), ("account", account), ("other_account", ""),
+                ("allow", "Allow") if allow else ("deny", "Deny")]
+        answer = browser.post(url, data=form + [("scopes", scope) for scope in scopes], allow_redirects=False)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def consent(server, account: str = "alex", scopes: list[str] = SCOPES) -> dict:
+    """Allow fitlink's client on the consent page and exchange the code; return the token answer."""
+    oauth = OAuth2Session(CLIENT_ID, redirect_uri=REDIRECT, scope=scopes, pkce="S256")
+    url, _ = oauth.authorization_url(f"{server.url}/o/oauth2/v2/auth", access_type="offline", prompt="consent")
+    return oauth.fetch_token(f"{server.url}/token", authorization_response=decide(url, account, scopes),
+                             client_secret=CLIENT_SECRET)
+
+
+def open_source(server, token: dict, stored: list | None = None, **options) -> GoogleHealthSource:
+    creds = Credentials(server.url, f"{server.url}/token", CLIENT_ID, CLIENT_SECRET)
+    updater = stored.append if stored is not None else (lambda token: None)
+    return GoogleHealthSource(GoogleHealthClient(creds, token, updater, backoff=0.01, **options))
+
+
+@pytest.fixture
+def source(server):
+    opened = open_source(server, consent(server))
+    yield opened
+    opened.close()
+
+
+def alex_today() -> date:
+    return local_today(get_account("alex", FROZEN), FROZEN)
+
+
+def data_calls(demo) -> Counter:
+    return Counter(call.data_type for call in call_log(demo) if call.data_type)
+
+
+# --- profile and units ---
+
+def test_profile_reads_identity_settings_and_profile(source):
+    profile = source.profile()
+    alex = get_account("alex", FROZEN)
+    assert profile.user_id == health_user_id("alex")
+    assert profile.timezone == "Europe/Berlin"
+    assert profile.member_since == alex.member_since
+    assert (profile.distance_unit, profile.weight_unit) == ("METRIC", "METRIC")
+    assert profile.display_name.startswith("Google Health user ")
+    assert source.goals(alex_today()) == {}
+
+
+def test_miles_and_pounds_become_fitlink_unit_systems(server):
+    profile = open_source(server, consent(server, account="sam")).profile()
+    assert (profile.distance_unit, profile.weight_unit) == ("en_US", "en_US")
+
+
+def test_values_arrive_in_fitlink_units(source):
+    end = alex_today() - timedelta(days=1)
+    start = end - timedelta(days=29)
+    distance = {row.day: row.value for row in source.fetch("distance", start, end)}
+    weight = {row.day: row.value for row in source.fetch("weight", start, end)}
+    sleep = {row.day: row for row in source.fetch("sleep", start, end)}
+    expected = {day: daily_values("alex", day) for day in (start + timedelta(days=n) for n in range(30))}
+    assert distance == {day: pytest.approx(v["distance"]) for day, v in expected.items()}
+    assert weight == {day: pytest.approx(v["weight"]["weight"]) for day, v in expected.items() if v["weight"]}
+    assert set(sleep) == {day for day, v in expected.items() if v["sleep"]}
+    for day, night in sleep.items():
+        logged = expected[day]["sleep"]
+        assert night.value == logged["minutesAsleep"]
+        assert night.details["time_in_bed"] == logged["timeInBed"]
+        assert night.details["start"] == logged["startTime"][:19]
+        stages = night.details["stages"]
+        if night.details["type"] == "stages":
+            assert stages == logged["stages"]
+        else:
+            assert set(stages) == {"asleep", "restless", "awake"}
+
+
+def test_steps_floors_calories_and_both_active_minutes(source, server, demo):
+    end = alex_today()
+    start = end - timedelta(days=13)
+    reset_call_log(demo)
+    rows = {metric: {row.day: row.value for row in source.fetch(metric, start, end)}
+            for metric in ("steps", "floors", "calories", "very_active_minutes", "fairly_active_minutes")}
+    for day in (start + timedelta(days=n) for n in range(14)):
+        values = daily_values("alex", day)
+        assert rows["steps"][day] == values["steps"] and rows["floors"][day] == values["floors"]
+        assert rows["calories"][day] == pytest.approx(values["calories"])
+        assert rows["very_active_minutes"][day] == values["minutesVeryActive"]
+        assert rows["fairly_active_minutes"][day] == values["minutesFairlyActive"]
+    # Very and fairly active minutes come from one active-minutes rollup.
+    assert data_calls(demo) == {"steps": 1, "floors": 1, "total-calories": 1, "active-minutes": 1}
+
+
+# --- the fewest calls ---
+
+def expected_calls(days: int, today: date) -> Counter:
+    """The fewest calls for `days` days of every metric, from the documented limits."""
+    expected = Counter({data_type: math.ceil(days / longest) for data_type, longest in ROLLUP_LIMITS.items()})
+    nights = sum(1 for n in range(days) if daily_values("alex", today - timedelta(days=n))["sleep"])
+    # One list page holds 10,000 daily resting heart rates or weights, but only 25 nights.
+    expected.update({"daily-resting-heart-rate": 1, "weight": 1, "sleep": math.ceil(nights / 25)})
+    return expected
+
+
+@pytest.mark.parametrize("days", [365, 1095])
+def test_an_import_takes_the_fewest_calls_the_limits_allow(source, demo, days):
+    today = alex_today()
+    floor = today - timedelta(days=days - 1)
+    reset_call_log(demo)
+    fetched = Counter()
+    # In the engine's order: newest ranges first, across metrics.
+    for chunk in plan.order([chunk for metric in METRICS
+                             for chunk in plan.chunks(metric, SyncState(), today, floor, source.max_days(metric))]):
+        fetched[chunk.metric] += len(source.fetch(chunk.metric, chunk.start, chunk.end))
+    assert data_calls(demo) == expected_calls(days, today), (data_calls(demo), expected_calls(days, today))
+    assert fetched["steps"] == fetched["very_active_minutes"] == days
+    for call in call_log(demo):
+        if call.range:
+            assert (call.range[1] - call.range[0]).days <= ROLLUP_LIMITS[call.data_type]
+
+
+@pytest.mark.parametrize("metric, days", [("steps", 91), ("calories", 15), ("very_active_minutes", 15),
+                                          ("sleep", 1096), ("weight", 1096), ("steps", 0), ("heart_rate", 1)])
+def test_a_request_over_a_limit_is_never_sent(source, demo, metric, days):
+    reset_call_log(demo)
+    end = alex_today()
+    with pytest.raises(ValueError):
+        source.fetch(metric, end - timedelta(days=days - 1), end)
+    assert call_log(demo) == []
+
+
+# --- errors, retries and tokens ---
+
+@pytest.mark.parametrize("status", [429, 503, 504, "timeout"])
+def test_transient_failures_are_retried_then_succeed(server, demo, status):
+    source = open_source(server, consent(server), timeout=0.5)
+    inject_faults(demo, status, 2)
+    end = alex_today()
+    rows = source.fetch("steps", end - timedelta(days=6), end)
+    assert len(rows) == 7
+    assert [call.fault is not None for call in call_log(demo)][-3:] == [True, True, False]
+
+
+def test_rate_limit_that_persists_says_when_to_come_back(source, demo):
+    inject_faults(demo, 429, 4)
+    with pytest.raises(RateLimited) as caught:
+        source.fetch("steps", alex_today(), alex_today())
+    assert caught.value.retry_at > datetime.now(timezone.utc) + timedelta(seconds=30)
+    assert len([call for call in call_log(demo) if call.fault]) == 4
+
+
+def test_outage_that_persists_is_a_provider_error(source, demo):
+    inject_faults(demo, 503, 4)
+    with pytest.raises(ProviderError):
+        source.fetch("sleep", alex_today(), alex_today())
+
+
+def test_account_without_google_health_is_not_set_up(server):
+    source = open_source(server, consent(server, account="unlinked"))
+    with pytest.raises(NotSetUp) as caught:
+        source.fetch("steps", alex_today(), alex_today())
+    assert str(caught.value) == NOT_LINKED
+
+
+def test_garbage_answer_is_a_bad_payload(source, demo):
+    inject_faults(demo, "garbage")
+    with pytest.raises(BadPayload):
+        source.fetch("weight", alex_today() - timedelta(days=30), alex_today())
+
+
+def test_answer_of_the_wrong_shape_is_a_bad_payload(monkeypatch):
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+    def wrong(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"rollupDataPoints": [{"civilStartTime": {"date": {"year": "x"}}, "steps": {}}]}']
+
+    with serve_in_thread(wrong) as handle:
+        source = open_source(handle, {"access_token": "a", "token_type": "Bearer"})
+        with pytest.raises(BadPayload):
+            source.fetch("steps", date(2026, 11, 1), date(2026, 11, 2))
+
+
+def test_revoked_access_token_is_refreshed_and_the_rotated_token_stored(server, demo):
+    token = consent(server)
+    stored: list[dict] = []
+    source = open_source(server, token, stored)
+    expire_access_tokens(demo)
+    assert len(source.fetch("steps", alex_today(), alex_today())) == 1
+    assert len(stored) == 1
+    assert stored[0]["access_token"] != token["access_token"]
+    assert stored[0]["refresh_token"] != token["refresh_token"]  # the service rotates it
+    # The old refresh token is dead now; the stored one works.
+    with pytest.raises(TokenRejected):
+        open_source(server, {**token, "expires_at": 1}).fetch("steps", alex_today(), alex_today())
+    fresh = open_source(server, {**stored[0], "expires_at": 1}, stored)
+    assert fresh.fetch("steps", alex_today(), alex_today())
+    assert len(stored) == 2
+
+
+def test_expired_access_token_is_refreshed_before_calling(server, demo):
+    stored: list[dict] = []
+    source = open_source(server, {**consent(server), "expires_at": 1}, stored)
+    reset_call_log(demo)
+    assert source.fetch("floors", alex_today(), alex_today())
+    assert len(stored) == 1 and len(call_log(demo)) == 1  # no 401 first
+
+
+def test_dead_refresh_token_is_a_rejected_token(source, demo):
+    expire_access_tokens(demo)
+    expire_refresh_tokens(demo, "alex")
+    with pytest.raises(TokenRejected):
+        source.fetch("steps", alex_today(), alex_today())
+
+
+def test_metrics_are_those_the_granted_scopes_allow(server):
+    activity_only = [s for s in SCOPES if "sleep" not in s and "health_metrics" not in s]
+    source = open_source(server, consent(server, scopes=activity_only))
+    assert set(source.metrics()) == set(METRICS) - {"sleep", "weight", "resting_heart_rate"}
+
+
+def test_calls_past_the_per_user_quota_are_not_sent(server, demo):
+    source = open_source(server, consent(server), calls_per_minute=3)
+    reset_call_log(demo)
+    source.profile()
+    with pytest.raises(RateLimited):
+        source.fetch("steps", alex_today(), alex_today())
+    assert len(call_log(demo)) == 3
