@@ -65,7 +65,7 @@ def backfill(years: int, chunk_days: dict | None, workdir: Path) -> tuple[int, f
     })
     with serve_in_thread(demo) as provider:
         app = build_app(make_config(workdir, provider.url, BACKFILL_MAX_DAYS=365 * years,
-                                    JOBS_IMMEDIATE=False, RATE_LIMIT_RESERVE=0))
+                                    JOBS_IMMEDIATE=False, ))
         client = app.test_client()
         signup(client)
         connect(client, account="alex")  # queues the import; run it below, timed

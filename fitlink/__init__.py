@@ -5,14 +5,14 @@ from pathlib import Path
 from flask import Flask
 
 from . import (
-    account, auth, cli, connection_views, crypto, dashboard, database, errors, fitbit, formatting, health, jobs,
-    logs, mail, security, sessions, sources, throttle,
+    account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, errors, fitbit, formatting, health, jobs,
+    google_health, logs, mail, security, sessions, sources, throttle,
 )
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 
 # Every kind of source the app offers: adding one is a package and a line here.
-SOURCES = (fitbit.SOURCE,)
+SOURCES = (google_health.SOURCE, fitbit.SOURCE, archive.SOURCE)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,34 +46,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(connection_views.bp)
+    cli.init_app(app)
     sources.init_app(app, SOURCES)
     health.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
-    cli.init_app(app)
-    if app.config.get("BUILTIN_FITBIT"):
-        mount_builtin_service(app)
+    builtin.init_app(app)
     jobs.start_if_flask_run(app)
     return app
 
-
-def mount_builtin_service(app: Flask) -> None:
-    """Serve the built-in Fitbit-compatible service under /demo-fitbit of this app."""
-    from werkzeug.middleware.dispatcher import DispatcherMiddleware
-
-    from .demo_fitbit import create_demo_app
-    from .demo_fitbit.cli import demo_cli
-
-    demo = create_demo_app(
-        {
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": app.config["DEMO_FITBIT_DATABASE_URI"],
-            "DEMO_FITBIT_CLIENTS": {
-                app.config["FITBIT_CLIENT_KEY"]: app.config["FITBIT_CLIENT_SECRET"]
-            },
-            "DEMO_FITBIT_SUBSCRIBER_URL": app.config["DEMO_FITBIT_SUBSCRIBER_URL"],
-        }
-    )
-    app.extensions["demo_fitbit_app"] = demo
-    app.cli.add_command(demo_cli)
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/demo-fitbit": demo})

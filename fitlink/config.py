@@ -18,7 +18,6 @@ def defaults(instance_path: str) -> dict:
         # A consumer in the web process; gunicorn.conf.py turns it off (separate consumers run).
         "JOBS_IN_PROCESS": True,
         "JOBS_IMMEDIATE": False,
-        "RATE_LIMIT_RESERVE": 20,
         "REFRESH_MINUTES": 60,
         "SYNC_LEASE_SECONDS": 120,
         "FITBIT_CLIENT_KEY": None,
@@ -39,7 +38,12 @@ def defaults(instance_path: str) -> dict:
         "GOOGLE_HEALTH_WEBHOOK_SECRET": None,
         "GOOGLE_HEALTH_TIMEOUT": 10,
         "GOOGLE_HEALTH_RETRY_BACKOFF": 0.5,
-        "DEMO_FITBIT_URL": _demo_url_from_run_env(),
+        # The built-in services stand in for Fitbit and Google while no credentials are set;
+        # None: on outside production (FITLINK_BUILTIN_SERVICES=true turns them on there too).
+        "BUILTIN_SERVICES": None,
+        "DEMO_FITBIT_URL": _demo_url_from_run_env("/demo-fitbit"),
+        "DEMO_GOOGLE_HEALTH_URL": _demo_url_from_run_env("/demo-google-health"),
+        "DEMO_GOOGLE_HEALTH_DATABASE_URI": f"sqlite:///{instance / 'demo_google_health.sqlite'}",
         "DEMO_FITBIT_DATABASE_URI": f"sqlite:///{instance / 'demo_fitbit.sqlite'}",
         "BACKFILL_MAX_DAYS": 365,
         "ARCHIVE_MAX_BYTES": 8 * 1024 ** 3,  # largest archive upload (all parts together)
@@ -64,13 +68,13 @@ def defaults(instance_path: str) -> dict:
     }
 
 
-def _demo_url_from_run_env() -> str:
-    """Where `flask run` serves the mounted built-in service (it calls itself there)."""
+def _demo_url_from_run_env(path: str) -> str:
+    """Where `flask run` serves a mounted built-in service (it calls itself there)."""
     host = os.environ.get("FLASK_RUN_HOST", "127.0.0.1")
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
     port = os.environ.get("FLASK_RUN_PORT", "5000")
-    return f"http://{host}:{port}/demo-fitbit"
+    return f"http://{host}:{port}{path}"
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -87,11 +91,16 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(app, "secret_key")
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = production
-    if not app.config["FITBIT_CLIENT_KEY"]:
-        use_builtin_service(app)
+    builtin = app.config["BUILTIN_SERVICES"]
+    if builtin is None:
+        builtin = app.config["BUILTIN_SERVICES"] = not production
+    if builtin and not app.config["FITBIT_CLIENT_KEY"]:
+        use_builtin_fitbit(app)
+    if builtin and not app.config["GOOGLE_HEALTH_CLIENT_ID"]:
+        use_builtin_google_health(app)
 
 
-def use_builtin_service(app: Flask) -> None:
+def use_builtin_fitbit(app: Flask) -> None:
     """Point the Fitbit settings at the built-in service mounted under /demo-fitbit."""
     base = app.config["DEMO_FITBIT_URL"].rstrip("/")
     # The mounted service notifies fitlink's own webhook, like Fitbit's subscriptions.
@@ -106,6 +115,26 @@ def use_builtin_service(app: Flask) -> None:
         FITBIT_API_BASE_URL=base,
         BUILTIN_FITBIT=True,
     )
+
+
+def use_builtin_google_health(app: Flask) -> None:
+    """Point the Google Health settings at the built-in service mounted under /demo-google-health."""
+    base = app.config["DEMO_GOOGLE_HEALTH_URL"].rstrip("/")
+    app.config.setdefault("DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL",
+                          base.removesuffix("/demo-google-health") + "/google-health/webhook")
+    app.config.update(
+        GOOGLE_HEALTH_CLIENT_ID="fitlink-builtin",
+        GOOGLE_HEALTH_CLIENT_SECRET=app.config.get("DEMO_GOOGLE_HEALTH_CLIENT_SECRET")
+        or _instance_secret(app, "demo_google_health_client_secret"),
+        GOOGLE_HEALTH_AUTHORIZATION_URL=f"{base}/o/oauth2/v2/auth",
+        GOOGLE_HEALTH_TOKEN_URL=f"{base}/token",
+        GOOGLE_HEALTH_REVOKE_URL=f"{base}/revoke",
+        GOOGLE_HEALTH_API_BASE_URL=base,
+        BUILTIN_GOOGLE_HEALTH=True,
+    )
+    if not app.config["GOOGLE_HEALTH_WEBHOOK_SECRET"]:
+        # The mounted service notifies fitlink's own webhook with this Authorization value.
+        app.config["GOOGLE_HEALTH_WEBHOOK_SECRET"] = "Bearer " + _instance_secret(app, "demo_google_health_webhook")
 
 
 def _instance_secret(app: Flask, name: str) -> str:

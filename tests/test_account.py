@@ -11,6 +11,7 @@ from conftest import PASSWORD, build_app, local_path, login, mail_config, make_c
 from services import redis_database
 
 from fitlink import sources
+from fitlink.archive.models import ArchiveImport
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, User
 
@@ -180,16 +181,20 @@ def test_export_has_everything_but_secrets(app):
     assert export["archive_imports"] == []
 
 
-def test_export_includes_archive_imports_when_that_table_exists(app):
+def test_export_includes_the_persons_archive_imports_only(app):
     client = logged_in(app)
     with app.app_context():
-        db.session.execute(text("CREATE TABLE archive_imports (id INTEGER PRIMARY KEY, user_id INTEGER, "
-                                "filename TEXT, stored_path TEXT)"))
-        db.session.execute(text("INSERT INTO archive_imports VALUES (1, 1, 'takeout.zip', '/srv/x.zip'), "
-                                "(2, 99, 'other.zip', '/srv/y.zip')"))
+        other = User(email="other@example.org", password_hash="x")
+        db.session.add(other)
+        db.session.flush()
+        db.session.add_all([
+            ArchiveImport(user_id=1, status="done", files_total=3, files_read=3, days_found=42, percent=100,
+                          message="42 days imported"),
+            ArchiveImport(user_id=other.id, status="done", files_total=1, message="not yours"),
+        ])
         db.session.commit()
     imports = json.loads(client.get("/account/export").get_data(as_text=True))["archive_imports"]
-    assert imports == [{"id": 1, "user_id": 1, "filename": "takeout.zip"}]
+    assert [(i["status"], i["days_found"], i["message"]) for i in imports] == [("done", 42, "42 days imported")]
 
 
 def count_rows(app, user_id) -> dict:

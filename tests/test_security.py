@@ -28,7 +28,7 @@ def csp_directives(response) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in policy.split("; ")}
 
 
-def test_security_headers_on_every_page(client, provider):
+def test_security_headers_on_every_page(app, client, provider):
     for page in ("/", "/login", "/health", "/no-such-page"):
         response = client.get(page)
         assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -40,9 +40,10 @@ def test_security_headers_on_every_page(client, provider):
         assert csp["default-src"] == csp["script-src"] == csp["style-src"] == ["'self'"]
         assert csp["img-src"] == ["'self'", "data:"]
         assert csp["frame-ancestors"] == ["'none'"] and csp["base-uri"] == ["'none'"]
-        # The OAuth round trip leaves for the provider's authorization page.
+        # The OAuth round trips leave for the providers' authorization pages.
         provider_origin = "{0.scheme}://{0.netloc}".format(urlsplit(provider.url))
-        assert csp["form-action"] == ["'self'", provider_origin]
+        google_origin = "{0.scheme}://{0.netloc}".format(urlsplit(app.config["GOOGLE_HEALTH_AUTHORIZATION_URL"]))
+        assert csp["form-action"] == ["'self'", provider_origin, google_origin]
 
 
 def test_hsts_in_production(tmp_path, provider):

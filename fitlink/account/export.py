@@ -4,8 +4,9 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select
 
+from ..archive.models import ArchiveImport
 from ..extensions import db
 from ..models import OAuth, SourceMetric, User
 
@@ -14,8 +15,6 @@ CONNECTION_FIELDS = (
     "provider", "provider_user_id", "display_name", "timezone", "member_since",
     "distance_unit", "weight_unit", "goals", "broken_at", "created_at",
 )
-# Never exported from a table whose columns fitlink does not declare here.
-SECRET_WORDS = ("token", "secret", "password", "path")
 ROWS_PER_FETCH = 1000
 
 
@@ -53,14 +52,7 @@ def export_chunks(user: User) -> Iterator[str]:
 
 
 def archive_imports(user_id: int) -> list[dict]:
-    """Return the person's archive imports, when the archive feature's table exists."""
-    # The archive package owns that table; read it without importing its model.
-    if not inspect(db.engine).has_table("archive_imports"):
-        return []
-    result = db.session.execute(
-        text("SELECT * FROM archive_imports WHERE user_id = :user_id"), {"user_id": user_id}
-    )
-    return [
-        {key: value for key, value in row.items() if not any(word in key for word in SECRET_WORDS)}
-        for row in result.mappings()
-    ]
+    """Return the person's archive imports: when, how far, and what each one found."""
+    rows = db.session.execute(select(ArchiveImport).filter_by(user_id=user_id).order_by(ArchiveImport.id))
+    return [{**row.as_json(), "created_at": row.created_at, "finished_at": row.finished_at}
+            for row in rows.scalars()]

@@ -8,7 +8,7 @@ this source's rows.
 from flask import Flask
 
 from ..sources import SourceKind
-from . import cli  # noqa: F401  (registers `flask fitbit import-archive` on the fitbit group)
+from .cli import import_archive_command
 from .importer import PROVIDER, import_archive, latest_day
 from .models import ArchiveImport
 from .progress import archive_progress
@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     """Register the upload pages and let archive uploads stream to the upload folder."""
     app.register_blueprint(bp)
     bind_request_class(app)
+    # `flask fitbit import-archive`, beside the other commands of fitlink's "fitbit" group.
+    app.cli.commands["fitbit"].add_command(import_archive_command)
 
 
 SOURCE = SourceKind(name=PROVIDER, label="Fitbit archive", rank=90, init_app=init_app,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
-from ..cli import fitbit_cli
 from ..extensions import db
 from .importer import import_archive, user_by_email
 from .jobs import fail
@@ -13,7 +13,8 @@ from .models import ArchiveImport
 from .reader import ArchiveError
 
 
-@fitbit_cli.command("import-archive")
+@click.command("import-archive")
+@with_appcontext
 @click.option("--user", "email", required=True, help="The fitlink account (email) the data belongs to.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_archive_command(email: str, paths: tuple[Path, ...]):

@@ -60,12 +60,18 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
                 Path(path).unlink(missing_ok=True)
 
 
-def archive_connection(user_id: int, report: Report) -> OAuth:
-    """Create or update the person's archive connection from Profile.csv (not committed)."""
+def ensure_connection(user_id: int) -> OAuth:
+    """Return the person's archive connection, created (not committed) when there is none."""
     connection = connection_for(user_id, PROVIDER)
     if connection is None:
         connection = OAuth(provider=PROVIDER, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
         db.session.add(connection)
+    return connection
+
+
+def archive_connection(user_id: int, report: Report) -> OAuth:
+    """Create or update the person's archive connection from Profile.csv (not committed)."""
+    connection = ensure_connection(user_id)
     profile = report.profile
     connection.display_name = profile.display_name or connection.display_name
     connection.timezone = profile.timezone

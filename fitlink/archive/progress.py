@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from ..dashboard.progress import Progress
 from ..extensions import db
 from ..models import OAuth
+from ..sources import Progress
 from .models import ArchiveImport
 
 

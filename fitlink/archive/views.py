@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..connections import connection_for, remove_connection
 from ..extensions import db
 from .forms import UploadForm
-from .importer import PROVIDER
+from .importer import PROVIDER, ensure_connection
 from .jobs import enqueue_import
 from .models import ArchiveImport
 from .uploads import keep, not_a_zip, size_of
@@ -36,6 +36,8 @@ def upload():
         else:
             row = ArchiveImport(user_id=current_user.id, status="queued", files_total=0)
             db.session.add(row)
+            # The dashboard shows the import as one of the person's sources from the start.
+            ensure_connection(current_user.id)
             db.session.commit()
             keep(files, row.id)
             enqueue_import(row.id)

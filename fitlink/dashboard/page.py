@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from .. import sources
 from ..dates import history_floor, local_today
 from ..extensions import db
+from ..heartbeat import waiting_for_worker
 from ..models import DailyMetric, OAuth, SyncState
 from ..sources import SourceKind
 from .cards import Card, step_goal, today_cards
 from .charts import Chart, bucket_size, buckets
 from .periods import RANGES, Period, last_days, range_days
-from .progress import Progress, progress_for
+from ..sources import Progress
+from .progress import progress_for
 from .readings import bucket_stats, latest, on_day
 from .trends import active_chart, heart_chart, sleep_chart, steps_chart, weight_chart
 
@@ -95,7 +97,9 @@ def load_status(user_id: int) -> Status:
     connected.sort(key=lambda c: c.kind.rank)
     have = {c.kind.name for c in connected}
     offers = [kind for kind in sources.kinds() if kind.name not in have]
-    return Status(connected, offers, connected[0].connection if connected else None)
+    busy = any(c.busy for c in connected)
+    return Status(connected, offers, connected[0].connection if connected else None,
+                  waiting_for_worker=busy and waiting_for_worker())
 
 
 def show_day(status: Status) -> tuple[date, bool]:

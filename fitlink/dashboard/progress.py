@@ -1,22 +1,9 @@
 """What the dashboard says about each connection's sync, read from its sync state only."""
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from ..models import OAuth, SyncState, now_utc
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far a connection's import is, and whether it waits or failed."""
-
-    percent: int
-    importing: bool
-    waiting_until: datetime | None
-    last_success: datetime | None
-    last_error: str | None
-    broken: bool
-    detail: str | None = None  # e.g. "12 of 40 files read, 1,234 days found"
+from ..sources import Progress
 
 
 def progress_for(connection: OAuth, states: list[SyncState], today: date, floor: date) -> Progress:

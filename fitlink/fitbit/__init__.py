@@ -15,4 +15,4 @@ def init_app(app: Flask) -> None:
 
 
 SOURCE = SourceKind(name=PROVIDER, label="Fitbit", rank=20, init_app=init_app, open=open_source,
-                    connect_endpoint="fitbit.login")
+                    connect_endpoint="fitbit.login", requires="FITBIT_CLIENT_KEY")

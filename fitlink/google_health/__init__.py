@@ -25,4 +25,4 @@ def init_app(app: Flask) -> None:
 
 
 SOURCE = SourceKind(name=PROVIDER, label="Google Health", rank=10, init_app=init_app, open=open_source,
-                    connect_endpoint="google_health.login", revoke=revoke)
+                    connect_endpoint="google_health.login", revoke=revoke, requires="GOOGLE_HEALTH_CLIENT_ID")

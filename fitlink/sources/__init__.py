@@ -8,12 +8,12 @@ and the errors below. Nothing here imports a source package.
 """
 
 from .interface import (
-    METRICS, BadPayload, Budget, DataSource, DayValue, NotSetUp, Profile, ProviderError, RateLimited,
+    METRICS, BadPayload, Budget, DataSource, DayValue, NotSetUp, Profile, Progress, ProviderError, RateLimited,
     SourceError, TokenRejected,
 )
 from .registry import SourceKind, get, init_app, kinds, rank
 
 __all__ = [
-    "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "ProviderError",
+    "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "Progress", "ProviderError",
     "RateLimited", "SourceError", "SourceKind", "TokenRejected", "get", "init_app", "kinds", "rank",
 ]

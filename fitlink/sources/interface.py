@@ -55,6 +55,19 @@ class Budget:
         return (self.limit or 0) // 10
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far a connection's import is, and whether it waits or failed, as the dashboard shows it."""
+
+    percent: int
+    importing: bool
+    waiting_until: datetime | None
+    last_success: datetime | None
+    last_error: str | None
+    broken: bool
+    detail: str | None = None  # e.g. "12 of 40 files read, 1,234 days found"
+
+
 class SourceError(Exception):
     """Something went wrong talking to a source."""
 

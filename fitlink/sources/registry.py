@@ -33,12 +33,16 @@ class SourceKind:
     # The dashboard's progress of a connection the engine does not sync (an archive's import);
     # None: computed from the connection's sync state.
     progress: Callable[[Any], Any] | None = None
+    # A setting without which the kind is not offered (its client id, say).
+    requires: str | None = None
 
 
 def init_app(app: Flask, source_kinds: Iterable[SourceKind]) -> None:
-    """Register each kind on the app and let it add its blueprints and commands."""
+    """Register each configured kind on the app and let it add its blueprints and commands."""
     registered = app.extensions.setdefault(EXTENSION, {})
     for kind in source_kinds:
+        if kind.requires and not app.config.get(kind.requires):
+            continue
         registered[kind.name] = kind
         kind.init_app(app)
 

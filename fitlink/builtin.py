@@ -1,0 +1,46 @@
+"""Mount the built-in Fitbit-compatible and Google Health services on this app, for credential-free use."""
+
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+
+def init_app(app: Flask) -> None:
+    """Serve each built-in service the configuration chose under its path of this app."""
+    mounts = {}
+    if app.config.get("BUILTIN_FITBIT"):
+        mounts["/demo-fitbit"] = fitbit_service(app)
+    if app.config.get("BUILTIN_GOOGLE_HEALTH"):
+        mounts["/demo-google-health"] = google_health_service(app)
+    if mounts:
+        app.wsgi_app = DispatcherMiddleware(app.wsgi_app, mounts)
+
+
+def fitbit_service(app: Flask) -> Flask:
+    """Build the built-in Fitbit service for fitlink's built-in client; add its CLI."""
+    from .demo_fitbit import create_demo_app
+    from .demo_fitbit.cli import demo_cli
+
+    demo = create_demo_app({
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": app.config["DEMO_FITBIT_DATABASE_URI"],
+        "DEMO_FITBIT_CLIENTS": {app.config["FITBIT_CLIENT_KEY"]: app.config["FITBIT_CLIENT_SECRET"]},
+        "DEMO_FITBIT_SUBSCRIBER_URL": app.config["DEMO_FITBIT_SUBSCRIBER_URL"],
+    })
+    app.extensions["demo_fitbit_app"] = demo
+    app.cli.add_command(demo_cli)
+    return demo
+
+
+def google_health_service(app: Flask) -> Flask:
+    """Build the built-in Google Health service for fitlink's built-in client."""
+    from .demo_google_health import create_demo_app
+
+    demo = create_demo_app({
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "SQLALCHEMY_DATABASE_URI": app.config["DEMO_GOOGLE_HEALTH_DATABASE_URI"],
+        "DEMO_GOOGLE_HEALTH_CLIENTS": {app.config["GOOGLE_HEALTH_CLIENT_ID"]: app.config["GOOGLE_HEALTH_CLIENT_SECRET"]},
+        "DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL": app.config["DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL"],
+        "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": app.config["GOOGLE_HEALTH_WEBHOOK_SECRET"],
+    })
+    app.extensions["demo_google_health_app"] = demo
+    return demo
