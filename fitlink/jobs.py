@@ -75,11 +75,21 @@ def start_embedded_consumer() -> None:
         return
     with _consumer_lock:
         if _bound["consumer"] is None:
-            consumer = EmbeddedConsumer(huey, workers=2, worker_type="thread", periodic=True)
+            # An idle consumer polls at most a second apart (Huey's default backs off to 10 s),
+            # so an import starts within a second of Allow.
+            consumer = EmbeddedConsumer(huey, workers=2, worker_type="thread", periodic=True, max_delay=1.0)
             consumer.start()
             _bound["consumer"] = consumer
             log.info("embedded job consumer started")
             refresh_stale()  # catch up after a stop, as fitlink.worker does
+
+
+def stop_embedded_consumer() -> None:
+    """Stop the in-process consumer, letting running jobs finish (tests that serve several apps)."""
+    with _consumer_lock:
+        consumer, _bound["consumer"] = _bound["consumer"], None
+    if consumer is not None:
+        consumer.stop(graceful=True)
 
 
 def _in_app_context(func, *args, **kwargs):

@@ -54,6 +54,7 @@ def make_config(tmp_path, provider_url: str, **overrides) -> dict:
         "DEMO_FITBIT_URL": provider_url,
         "DEMO_FITBIT_CLIENT_SECRET": CLIENT_SECRET,
         "DEMO_FITBIT_DATABASE_URI": "sqlite://",
+        "DEMO_GOOGLE_HEALTH_DATABASE_URI": "sqlite://",
         "FITBIT_TIMEOUT": 3,
     }
     config.update(overrides)

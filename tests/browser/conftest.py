@@ -8,7 +8,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from conftest import build_app, make_config
+from services import SlowDataCalls
 from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink import jobs
 from fitlink.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
@@ -32,17 +34,28 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
-    """fitlink as `make run` serves it: CSRF on, the built-in service under /demo-fitbit of the same server."""
+    """fitlink as `make run` serves it: CSRF on, both built-in services mounted on the same server,
+    and jobs asynchronous, run by the consumer inside the web process as in production."""
     tmp = tmp_path_factory.mktemp("live")
     port = free_port()
     config = make_config(
         tmp, f"http://127.0.0.1:{port}/demo-fitbit",
         WTF_CSRF_ENABLED=True,
+        JOBS_IMMEDIATE=False,
+        JOBS_IN_PROCESS=True,
         DEMO_FITBIT_DATABASE_URI=f"sqlite:///{tmp / 'demo_fitbit.sqlite'}",
+        DEMO_GOOGLE_HEALTH_URL=f"http://127.0.0.1:{port}/demo-google-health",
+        DEMO_GOOGLE_HEALTH_DATABASE_URI=f"sqlite:///{tmp / 'demo_google_health.sqlite'}",
+        ARCHIVE_UPLOAD_DIR=str(tmp / "uploads"),
     )
     app = build_app(config)
+    # A provider that takes its time, as a real one does: the page must fill while it imports.
+    demo = app.extensions["demo_fitbit_app"]
+    demo.wsgi_app = SlowDataCalls(demo.wsgi_app, 0.25)
+    jobs.huey.flush()  # nothing another test left queued
     with serve_in_thread(app, port=port) as server:
         yield app, server.url
+    jobs.stop_embedded_consumer()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
