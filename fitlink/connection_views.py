@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from . import jobs, sources
 from .connections import connection_for, connections_of, remove_connection
 from .extensions import db
+from .sync import pending
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +19,18 @@ bp = Blueprint("connections", __name__)
 @login_required
 def sync_now():
     """Ask for a sync of every connected source of the current person now."""
-    synced = [c for c in connections_of(current_user.id)
+    synced = [c.id for c in connections_of(current_user.id)
               if c.broken_at is None and (kind := sources.get(c.provider)) and kind.open]
-    for connection in synced:
-        jobs.enqueue_sync(connection.id, manual=True)
-    if synced:
-        flash("Sync requested. New data appears here in a moment.", "info")
+    if not synced:
+        return redirect(url_for("dashboard.index"))
+    # One press per person counts every 30 seconds: more would only queue the same work again.
+    if not pending.press(current_user.id):
+        flash(f"You already asked for a sync less than {pending.DEBOUNCE.seconds} seconds ago, so nothing new "
+              "was queued. New data appears here in a moment.", "info")
+        return redirect(url_for("dashboard.index"))
+    for connection_id in synced:
+        jobs.enqueue_sync(connection_id, manual=True)
+    flash("Sync requested. New data appears here in a moment.", "info")
     return redirect(url_for("dashboard.index"))
 
 

@@ -2,7 +2,7 @@
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 from flask import Flask, current_app, has_app_context
@@ -13,7 +13,9 @@ from huey.storage import RedisStorage, SqliteStorage
 from werkzeug.serving import is_running_from_reloader
 
 from . import heartbeat, sources
-from .sync import sync_connection
+from .models import now_utc
+from .sync import pending, sync_connection
+from .sync.pending import Wanted
 from .sync.schedule import connections_due
 
 log = logging.getLogger(__name__)
@@ -100,28 +102,67 @@ def _in_app_context(func, *args, **kwargs):
 
 
 def enqueue_sync(connection_id: int, *, manual: bool = False, full: bool = False,
-                 metrics: tuple[str, ...] | None = None) -> None:
-    """Queue a sync of one connection's data (all metrics unless `metrics` narrows it)."""
-    sync_task(connection_id, manual=manual, full=full, metrics=metrics)
+                 metrics: tuple[str, ...] | None = None) -> bool:
+    """Ask for a sync of one connection's data (all metrics unless `metrics` narrows it).
+
+    At most one sync per connection waits in the queue: a request made while
+    one waits merges into it (sync/pending.py). Return whether a job was queued.
+    """
+    return _queue(connection_id, pending.request(connection_id, Wanted.of(manual=manual, full=full, metrics=metrics)))
+
+
+def _queue(connection_id: int, token: str | None, at: datetime | None = None) -> bool:
+    if token is None:
+        return False
+    if at is None:
+        sync_task(connection_id, token)
+    else:
+        sync_task.schedule((connection_id, token), eta=at)
+    return True
 
 
 @huey.task()
-def sync_task(connection_id: int, manual: bool = False, full: bool = False, metrics=None):
-    """Sync one connection, one run at a time per connection; come back later when locked or paused."""
-    return _in_app_context(run_sync, connection_id, manual=manual, full=full, metrics=metrics)
+def sync_task(connection_id: int, token: str | None = None, **options):
+    """Start the connection's queued sync if this job still holds it; run it, and come back later if need be."""
+    if token is None:  # queued by an older fitlink, with its options: queue it the bounded way
+        return _in_app_context(lambda: "requeued" if enqueue_sync(connection_id, **options) else "merged")
+    return _in_app_context(_start, connection_id, token)
 
 
-def run_sync(connection_id: int, manual: bool = False, full: bool = False, metrics=None) -> str:
-    """Sync the connection (one sync per connection at a time); return the outcome."""
+def _start(connection_id: int, token: str) -> str:
+    wanted = pending.take(connection_id, token)
+    if wanted is None:
+        return "merged"  # another job took this sync over
+    outcome = "complete"
+    if wanted.metrics or wanted.full:
+        outcome = run_sync(connection_id, manual=wanted.manual, full=wanted.full,
+                           metrics=None if wanted.full else wanted.metrics, wanted=wanted)
+    if wanted.everything and not wanted.full and outcome in ("complete", "errors"):
+        # A notification's metrics are refreshed above; the rest only as far as they are due.
+        rest = Wanted(everything=True, manual=wanted.manual)
+        outcome = run_sync(connection_id, manual=wanted.manual, wanted=rest)
+    return outcome
+
+
+def run_sync(connection_id: int, manual: bool = False, full: bool = False, metrics=None,
+             wanted: Wanted | None = None) -> str:
+    """Sync the connection (one sync per connection at a time); return the outcome.
+
+    A sync that found the connection locked or rate-limited queues one retry
+    of what it was asked (`wanted`, else its own options), merged like any request.
+    """
     result = sync_connection(connection_id, full=full, manual=manual,
                              metrics=tuple(metrics) if metrics else None)
     log.info("connection %s: sync %s, %s calls, %s rows", connection_id, result.outcome, result.calls, result.rows)
-    options = {"manual": manual, "full": full, "metrics": metrics}
     if result.outcome == "locked":
         # The running sync may have started before this data changed: run again after it.
-        sync_task.schedule((connection_id,), options, delay=LOCKED_RETRY.seconds)
+        retry_at = now_utc() + LOCKED_RETRY
     elif result.outcome == "rate_limited" and result.retry_at is not None:
-        sync_task.schedule((connection_id,), options, eta=result.retry_at)
+        retry_at = result.retry_at
+    else:
+        return result.outcome
+    wanted = wanted or Wanted.of(manual=manual, full=full, metrics=metrics)
+    _queue(connection_id, pending.request(connection_id, wanted, at=retry_at), retry_at)
     return result.outcome
 
 
@@ -135,5 +176,5 @@ def _refresh_stale() -> int:
     synced = [kind.name for kind in sources.kinds() if kind.open is not None]
     due = connections_due(timedelta(minutes=current_app.config["REFRESH_MINUTES"]), synced)
     for connection_id in due:
-        sync_task(connection_id)
+        enqueue_sync(connection_id)
     return len(due)

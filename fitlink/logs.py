@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -13,6 +14,9 @@ from huey import Huey
 
 request_log = logging.getLogger("fitlink.request")
 job_log = logging.getLogger("fitlink.job")
+
+# A query string in a logged request line: up to the next space, quote or colour code.
+QUERY_STRING = re.compile(r"\?[^\s\"'\x1b]*")
 
 _job_starts: dict[str, float] = {}
 _job_starts_lock = threading.Lock()
@@ -49,6 +53,21 @@ class StdoutHandler(logging.StreamHandler):
         pass
 
 
+class DropQueryStrings(logging.Filter):
+    """Cut query strings out of the development server's access log (werkzeug logs whole request lines).
+
+    OAuth callbacks bring their secrets there: /fitbit/authorized?oauth_token=...&oauth_verifier=...,
+    /google_health/authorized?code=...&state=... (gunicorn's access log format leaves them out already).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(QUERY_STRING.sub("", arg) if isinstance(arg, str) else arg for arg in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = QUERY_STRING.sub("", record.msg)
+        return True
+
+
 def configure_logging(level: str) -> None:
     """Send every log record of this process to stdout as JSON lines (once per process)."""
     root = logging.getLogger()
@@ -57,6 +76,9 @@ def configure_logging(level: str) -> None:
         handler = StdoutHandler()
         handler.setFormatter(JSONFormatter())
         root.addHandler(handler)
+    access_log = logging.getLogger("werkzeug")
+    if not any(isinstance(known, DropQueryStrings) for known in access_log.filters):
+        access_log.addFilter(DropQueryStrings())
 
 
 def init_app(app: Flask, huey: Huey) -> None:

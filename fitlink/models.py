@@ -26,6 +26,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     # Bumped when the password changes: sessions started under an older value are logged out.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last "Sync now" press that queued work: presses soon after it queue nothing (sync/pending.py).
+    sync_pressed_at: Mapped[datetime | None]
 
     connections: Mapped[list["OAuth"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -114,3 +116,22 @@ class SyncState(db.Model):
     last_success: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     next_attempt: Mapped[datetime | None]
+
+
+class SyncRequest(db.Model):
+    """The one sync of a connection that is queued and not yet started: what the requests since asked for.
+
+    Requests merge into it (sync/pending.py); its job removes it as it starts.
+    `metrics` is a bit set over fitlink.sources.METRICS (bit i: METRICS[i]).
+    """
+
+    __tablename__ = "sync_requests"
+
+    connection_id: Mapped[int] = mapped_column(ForeignKey("oauth.id", ondelete="CASCADE"), primary_key=True)
+    metrics: Mapped[int] = mapped_column(default=0)  # refresh these now, whether or not they are due
+    everything: Mapped[bool] = mapped_column(default=False)  # and every other metric that is due
+    manual: Mapped[bool] = mapped_column(default=False)
+    full: Mapped[bool] = mapped_column(default=False)
+    # The job that will start it, and when that job is due.
+    token: Mapped[str] = mapped_column(String(32))
+    run_at: Mapped[datetime]

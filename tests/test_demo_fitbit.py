@@ -15,10 +15,11 @@ import pytest
 import requests
 from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1Session
+from sqlalchemy import select
 
 from fitlink.demo_fitbit import call_log, create_demo_app, record_activity, revoke_tokens
 from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
-from fitlink.demo_fitbit.models import demo_db
+from fitlink.demo_fitbit.models import RecordedActivity, demo_db
 from fitlink.demo_fitbit.server import serve_in_thread
 
 CLIENT_KEY = "fitlink-test"
@@ -84,10 +85,10 @@ def request_token(server) -> dict:
 
 
 def decide(server, token: str, button: str = "Allow", account: str = "alex",
-           other: str = "") -> requests.Response:
-    """Play the person on the authorize page; return the response to the form."""
+           other: str = "", browser: requests.Session | None = None) -> requests.Response:
+    """Play the person on the authorize page (in browser, if given); return the response to the form."""
     url = f"{server.url}/oauth/authorize?oauth_token={token}"
-    with requests.Session() as browser:
+    with browser or requests.Session() as browser:
         page = browser.get(url)
         assert page.status_code == 200
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
@@ -109,10 +110,10 @@ def exchange(server, token: str, secret: str | None, verifier: str) -> requests.
         return oauth.post(f"{server.url}/oauth/access_token")
 
 
-def connect(server, account: str = "alex") -> dict:
-    """Run the whole OAuth dance; return the access token response as a dict."""
+def connect(server, account: str = "alex", browser: requests.Session | None = None) -> dict:
+    """Run the whole OAuth dance (the person in browser, if given); return the access token response as a dict."""
     temporary = request_token(server)
-    params = callback_params(decide(server, temporary["oauth_token"], other=account))
+    params = callback_params(decide(server, temporary["oauth_token"], other=account, browser=browser))
     reply = exchange(server, temporary["oauth_token"], temporary["oauth_token_secret"],
                      params["oauth_verifier"])
     assert reply.status_code == 200, reply.text
@@ -375,9 +376,9 @@ def test_non_oauth_authorization_is_refused(demo_server):
 
 
 def test_account_page_records_steps_and_notifies(demo_server, demo_receiver):
-    connect(demo_server, "kiri")
     url = f"{demo_server.url}/account/kiri"
     with requests.Session() as browser:
+        connect(demo_server, "kiri", browser=browser)  # signs this browser in as kiri
         page = browser.get(url)
         assert "Record activity" in page.text
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
@@ -389,3 +390,24 @@ def test_account_page_records_steps_and_notifies(demo_server, demo_receiver):
         time.sleep(0.02)
     assert json.loads(demo_receiver.requests[0][1])[0]["ownerId"] == (
         get_account("kiri").encoded_id)
+
+
+def test_account_page_acts_only_for_a_visitor_signed_in_to_that_account(demo_app, demo_server, demo_receiver):
+    """An anonymous visitor (or one signed in as someone else) cannot make the service notify apps."""
+    connect(demo_server, "kiri")  # kiri's data is connected to an app, by someone else's browser
+    url = f"{demo_server.url}/account/kiri"
+    with requests.Session() as stranger:
+        connect(demo_server, "alex", browser=stranger)
+        page = stranger.get(url)
+        assert page.status_code == 200 and "Record activity" not in page.text
+        assert "sign in as kiri first" in page.text
+        own = stranger.get(f"{demo_server.url}/account/alex")  # the form is there for alex
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', own.text)[1]
+        refused = stranger.post(url, data={"csrf_token": csrf, "steps": "500", "record": "Record activity"})
+    assert refused.status_code == 403
+    assert "Only someone who signed in as kiri on this service may record activity" in refused.text
+    anonymous = requests.post(url, data={"steps": "500", "record": "Record activity"})
+    assert anonymous.status_code == 403
+    with demo_app.app_context():
+        assert demo_db.session.scalars(select(RecordedActivity)).all() == []
+    assert demo_receiver.requests == []

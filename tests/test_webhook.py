@@ -14,7 +14,8 @@ from fitlink.demo_fitbit import create_demo_app, record_activity
 from fitlink.demo_fitbit.accounts import get_account, local_today
 from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth
+from fitlink.models import DailyMetric, OAuth, SyncRequest
+from fitlink.sync.pending import names
 
 
 def sign(body: bytes, secret: str = CLIENT_SECRET) -> str:
@@ -40,6 +41,9 @@ def queued_app(tmp_path, provider):
     signup(client)
     connect(client, account="alex")
     jobs.huey.flush()
+    with app.app_context():  # the flushed import's place in the queue goes with it
+        db.session.execute(db.delete(SyncRequest))
+        db.session.commit()
     return app
 
 
@@ -75,10 +79,13 @@ def test_good_signature_enqueues_the_right_sync_and_answers_204(queued_app):
     body = json.dumps(batch).encode()
     response = post(client, body)
     assert response.status_code == 204 and response.data == b""
-    ((name, args, kwargs),) = pending(queued_app)
-    assert name.endswith("sync_task") and args == (1,)
-    assert set(kwargs["metrics"]) == {"steps", "distance", "calories", "floors", "very_active_minutes",
-                                      "fairly_active_minutes", "resting_heart_rate", "sleep"}
+    ((name, args, _kwargs),) = pending(queued_app)
+    assert name.endswith("sync_task") and args[0] == 1
+    with queued_app.app_context():
+        asked = db.session.get(SyncRequest, 1)
+        assert (asked.everything, asked.manual, asked.token) == (False, False, args[1])
+        assert set(names(asked.metrics)) == {"steps", "distance", "calories", "floors", "very_active_minutes",
+                                             "fairly_active_minutes", "resting_heart_rate", "sleep"}
 
 
 def test_garbage_with_a_good_signature_is_accepted_and_ignored(queued_app):

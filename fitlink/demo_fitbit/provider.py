@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from oauthlib.common import add_params_to_uri
 from oauthlib.oauth1.rfc5849.signature import collect_parameters
@@ -11,6 +11,7 @@ from wtforms import RadioField, SelectChoice, StringField, SubmitField
 
 from .accounts import BUILT_IN, encoded_id_for, normalize_name
 from .models import RequestToken, demo_db
+from .pages import sign_in
 from .state import demo_state
 
 bp = Blueprint("oauth", __name__, url_prefix="/oauth")
@@ -83,6 +84,7 @@ def _deny(pending: RequestToken):
 def _allow(pending: RequestToken, account: str):
     pending.account = account
     demo_db.session.commit()
+    sign_in(session, account)  # the account page may now record activity for this visitor
     uri = url_for(".authorize", oauth_token=pending.token, _external=True)
     headers, body, status = demo_state(current_app).oauth.create_authorization_response(uri)
     if status == 302:

@@ -72,7 +72,10 @@ def valid_signature(body: bytes, signature: str) -> bool:
 
 
 def handle(notes: list) -> None:
-    """Enqueue one sync per owner; remove the token of owners who revoked access."""
+    """Enqueue one sync per owner; remove the token of owners who revoked access.
+
+    A replayed or repeated notification merges into the sync already queued (jobs.enqueue_sync).
+    """
     owners: dict[str, set[str]] = {}
     for note in notes:
         if isinstance(note, dict) and isinstance(note.get("ownerId"), str):
@@ -81,7 +84,7 @@ def handle(notes: list) -> None:
         return
     connections = db.session.execute(
         select(OAuth).where(OAuth.provider == PROVIDER, OAuth.provider_user_id.in_(owners))
-    ).scalars()
+    ).scalars().all()
     for connection in connections:
         if "userRevokedAccess" in owners[connection.provider_user_id]:
             log.info("webhook: user %s revoked access; token removed", connection.user_id)

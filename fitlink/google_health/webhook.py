@@ -96,12 +96,12 @@ def changes(payload) -> dict[str, set[str] | None]:
 
 
 def queue_syncs(users: dict[str, set[str] | None]) -> None:
-    """Queue one sync per connected, unbroken account a notification named."""
+    """Queue one sync per connected, unbroken account a notification named (repeats merge into it)."""
     if not users:
         return
     connections = db.session.execute(
         select(OAuth).where(OAuth.provider == PROVIDER, OAuth.provider_user_id.in_(users))
-    ).scalars()
+    ).scalars().all()
     for connection in connections:
         if connection.broken_at is not None:
             continue
