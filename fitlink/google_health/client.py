@@ -135,9 +135,10 @@ class GoogleHealthClient:
             try:
                 response = self._send(method, url, path, **kwargs)
                 if response.status_code == 401 and not refreshed:
-                    # The access token was revoked or expired early: renew it once.
-                    refreshed = True
+                    # The access token was revoked or expired early: renew it once. A refresh that
+                    # failed in passing (time-out, 503, 429) is retried with the call, not taken for a 401.
                     self._refresh()
+                    refreshed = True
                     response = self._send(method, url, path, **kwargs)
                 return read_answer(response, path)
             except Transient as err:
