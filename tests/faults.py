@@ -71,6 +71,8 @@ class Faults:
         return self._answer(armed[1], environ, start_response)
 
     def _answer(self, fault: str, environ: dict, start_response: Callable):
+        # Read the request body, as the service would have: the server waits for unread bytes otherwise.
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         if fault == "timeout":
             time.sleep(self.hang)  # the caller has given up by now
             fault = "503"

@@ -2,7 +2,10 @@
 
 import json
 
+import requests
 from conftest import connect, signup
+
+from fitlink.demo_fitbit.server import serve_in_thread
 
 
 def json_lines(text: str) -> list[dict]:
@@ -33,3 +36,18 @@ def test_one_line_per_job_with_user_duration_and_result(client, capsys):
     jobs = [line for line in json_lines(capsys.readouterr().out) if line.get("event") == "job"]
     assert [(job["name"], job["status"], job["result"]) for job in jobs] == [("sync_task", "done", "complete")]
     assert isinstance(jobs[0]["user_id"], int) and jobs[0]["duration_ms"] > 0
+
+
+def test_the_development_servers_access_log_leaves_out_query_strings(app, caplog):
+    """OAuth callbacks carry verifiers and codes in the query string; `make run`'s server logged them whole."""
+    secrets = ("VERIFIERSECRET", "TOKENSECRET", "CODESECRET", "STATESECRET")
+    with serve_in_thread(app) as server:
+        requests.get(f"{server.url}/fitbit/authorized?oauth_token=TOKENSECRET&oauth_verifier=VERIFIERSECRET",
+                     allow_redirects=False, timeout=5)
+        requests.get(f"{server.url}/google_health/authorized?code=CODESECRET&state=STATESECRET",
+                     allow_redirects=False, timeout=5)
+    access = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+    assert any("GET /fitbit/authorized HTTP/1.1" in line for line in access)
+    assert any("GET /google_health/authorized HTTP/1.1" in line for line in access)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert not any(secret in logged for secret in secrets)
