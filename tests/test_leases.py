@@ -72,10 +72,10 @@ def test_only_the_owner_renews_or_releases(leased_app):
 
 
 class HeldCalls:
-    """Hold the first two steps calls until released; the first is answered with doctored values."""
+    """Hold the first two steps calls until released; the first is answered with doctored values, or a 401."""
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(self, app, first: str):
+        self.app, self.first = app, first
         self.arrived = [threading.Event(), threading.Event()]
         self.go = [threading.Event(), threading.Event()]
         self.count = 0
@@ -92,34 +92,42 @@ class HeldCalls:
         self.go[number].wait(20)
         if number == 1:
             return self.app(environ, start_response)
+        if self.first == "401":
+            start_response("401 Unauthorized", [("Content-Type", "application/json")])
+            return [b'{"errors": [{"errorType": "expired_token"}], "success": false}']
         today = local_today(get_account("alex")).isoformat()
         start_response("200 OK", [("Content-Type", "application/json")])
         return [json.dumps({"activities-steps": [{"dateTime": today, "value": str(DOCTORED)}]}).encode()]
 
 
-def test_a_sync_whose_call_hangs_past_its_lease_stops_and_writes_nothing(leased_app, demo_app):
+@pytest.mark.parametrize("first", ["doctored", "401"])
+def test_a_sync_whose_call_hangs_past_its_lease_stops_and_writes_nothing(leased_app, demo_app, first):
     """Finding 7: with a hanging provider, two syncs of one user ran at once."""
-    held = HeldCalls(demo_app)
+    held = HeldCalls(demo_app, first)
     outcomes_a, outcomes_b = [], []
     with serve_in_thread(held) as hanging:
         leased_app.config["FITBIT_API_BASE_URL"] = hanging.url
-        a = run(leased_app, outcomes_a, manual=True)
-        assert held.arrived[0].wait(10)
-        owner_a, until_a = lease_of(leased_app)
-        wait_for(lambda: now_utc() > until_a)  # A's call outlives its lease
-        b = run(leased_app, outcomes_b, manual=True)
-        assert held.arrived[1].wait(10)  # B took the lease over and is fetching
-        owner_b = lease_of(leased_app)[0]
-        assert owner_b not in (None, owner_a)
-        held.go[0].set()  # A's answer comes at last
-        a.join(10)
-        assert outcomes_a == ["lease_lost"]
-        assert lease_of(leased_app)[0] == owner_b  # A did not release B's lease
-        held.go[1].set()
+        try:
+            a = run(leased_app, outcomes_a, manual=True)
+            assert held.arrived[0].wait(10)
+            owner_a, until_a = lease_of(leased_app)
+            wait_for(lambda: now_utc() > until_a)  # A's call outlives its lease
+            b = run(leased_app, outcomes_b, manual=True)
+            assert held.arrived[1].wait(10)  # B took the lease over and is fetching
+            owner_b = lease_of(leased_app)[0]
+            assert owner_b not in (None, owner_a)
+            held.go[0].set()  # A's answer comes at last
+            a.join(10)
+            assert outcomes_a == ["lease_lost"]
+            assert lease_of(leased_app)[0] == owner_b  # A did not release B's lease
+        finally:
+            for go in held.go:
+                go.set()
         b.join(10)
     assert outcomes_b == ["complete"]
     assert lease_of(leased_app) == (None, None)
     with leased_app.app_context():
+        assert db.session.get(OAuth, 1).broken_at is None  # a late 401 does not mark it broken either
         for model in (DailyMetric, SourceMetric):
             assert db.session.execute(db.select(model).filter_by(value=DOCTORED)).first() is None
             duplicates = db.session.execute(

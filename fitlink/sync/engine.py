@@ -145,6 +145,8 @@ class Run:
             return True
         except TokenRejected:
             self.result.calls += 1
+            if not self._renew():  # a sync that lost its lease changes nothing, not even this
+                return True
             self.connection.broken_at = now_utc()
             db.session.commit()
             log.warning("connection %s: %s rejected the token; marked broken", self.connection_id, self.kind.label)
