@@ -108,7 +108,8 @@ def enqueue_sync(connection_id: int, *, manual: bool = False, full: bool = False
     At most one sync per connection waits in the queue: a request made while
     one waits merges into it (sync/pending.py). Return whether a job was queued.
     """
-    return _queue(connection_id, pending.request(connection_id, Wanted.of(manual=manual, full=full, metrics=metrics)))
+    wanted = Wanted.of(manual=manual, full=full, metrics=metrics)
+    return _queue(connection_id, pending.request(connection_id, wanted))
 
 
 def _queue(connection_id: int, token: str | None, at: datetime | None = None) -> bool:
