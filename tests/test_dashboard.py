@@ -4,7 +4,7 @@ import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, update
 
 from conftest import build_app, connect, make_config, signup
 
