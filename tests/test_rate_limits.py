@@ -203,7 +203,7 @@ def test_a_short_window_says_the_seconds_left_in_it(tmp_path):
             source.profile()
             assert source.budget.remaining == 3
             source.close()
-    assert [status for _path, status in statuses.answers if _path.endswith("profile.json")][-3:] == [200, 200, 200]
+    assert [status for path, status in statuses.answers if path.endswith("profile.json")][-3:] == [200, 200, 200]
     with demo.app_context():
         demo_db.engine.dispose()
 
