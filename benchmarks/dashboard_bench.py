@@ -1,25 +1,32 @@
-"""Time the dashboard on a big SQLite database: 1,000 users with 3 years of data each.
+"""Time the dashboard and its polling endpoint on a big SQLite database: 1,000 users with 3 years of data each.
 
     .venv/bin/python benchmarks/dashboard_bench.py            # build (once) and measure
     .venv/bin/python benchmarks/dashboard_bench.py --rebuild  # start from an empty database
 
-The database is filled with bulk inserts (about 10 million rows) and kept in
-instance/ for the next run. Each page is requested through the Flask test client;
-the time printed is the server's time for the whole request (session, user,
-queries, rendering), wall clock and CPU time of the serving thread (the latter
-barely moves when other programs load the machine), and the query count is every
-SQL statement the request ran.
+The database is filled with bulk inserts and kept in instance/ for the next run:
+a Fitbit connection per user with its sync states, and each user's rows in both
+`daily_metrics` (shown) and `source_metrics` (per source), about 8 million rows
+each. One user in ten is still importing (120 days so far); the page polls
+`/dashboard/live` for those, which is timed both when nothing changed (204, the
+page's stamp passed as ?seen=) and when it renders. Each request goes through
+the Flask test client; the time printed is the server's time for the whole
+request (session, user, queries, rendering), wall clock and CPU time of the
+serving thread (the latter barely moves when other programs load the machine),
+and the query count is every SQL statement the request ran.
 """
 
 import argparse
+import html
 import json
 import logging
 import random
+import re
 import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event, func, insert, select
 
@@ -28,12 +35,14 @@ sys.path.insert(0, str(ROOT))
 
 from fitlink import create_app  # noqa: E402
 from fitlink.extensions import db  # noqa: E402
-from fitlink.models import OAuth, SyncState, User  # noqa: E402
+from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, User  # noqa: E402
 from fitlink.sources import METRICS  # noqa: E402
 
 RANGES = (7, 30, 90, 365)
 TIMEZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC", "Pacific/Kiritimati")
 STAMP = "%Y-%m-%d %H:%M:%S.%f"
+SOURCE = "fitbit"
+IMPORTED_DAYS = 120  # what a user still importing has so far
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,14 +58,15 @@ def parse_args() -> argparse.Namespace:
 
 def build_app(db_path: Path):
     """A production-like app on the benchmark database (no built-in service, no job consumer)."""
+    # One JSON line per request would drown the results.
+    for noisy in ("fitlink.request", "fitlink.google_health.transport"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app = create_app({
         "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "FITBIT_CLIENT_KEY": "bench", "FITBIT_CLIENT_SECRET": "bench",
         "FITBIT_API_BASE_URL": "http://127.0.0.1:9", "JOBS_IN_PROCESS": False,
         "HUEY_SQLITE_PATH": str(db_path.with_suffix(".huey")),
     })
-    # One JSON line per request would drown the results.
-    logging.getLogger("fitlink.request").setLevel(logging.WARNING)
     return app
 
 
@@ -64,25 +74,33 @@ def day_rows(user_id: int, day: date, rng: random.Random, stamp: str) -> list[tu
     """One user's rows for one day, like the built-in service's data (weight 3 days in 10)."""
     steps = rng.randint(2000, 20000)
     rows = [
-        (user_id, "steps", day, steps), (user_id, "distance", day, round(steps * 0.00075, 2)),
-        (user_id, "calories", day, 1800 + steps // 10), (user_id, "floors", day, steps // 1200),
-        (user_id, "very_active_minutes", day, rng.randint(0, 90)),
-        (user_id, "fairly_active_minutes", day, rng.randint(5, 40)),
-        (user_id, "resting_heart_rate", day, rng.randint(52, 68)),
+        ("steps", steps), ("distance", round(steps * 0.00075, 2)), ("calories", 1800 + steps // 10),
+        ("floors", steps // 1200), ("very_active_minutes", rng.randint(0, 90)),
+        ("fairly_active_minutes", rng.randint(5, 40)), ("resting_heart_rate", rng.randint(52, 68)),
     ]
-    out = [(u, m, d.isoformat(), float(v), None, stamp) for u, m, d, v in rows]
+    out = [(user_id, metric, day.isoformat(), float(value), None, SOURCE, stamp) for metric, value in rows]
     asleep = rng.randint(300, 500)
     deep, rem, wake = asleep // 6, asleep // 5, rng.randint(20, 60)
     details = {"type": "stages", "stages": {"deep": deep, "light": asleep - deep - rem, "rem": rem, "wake": wake},
                "minutes_awake": wake, "time_in_bed": asleep + wake, "efficiency": 90}
-    out.append((user_id, "sleep", day.isoformat(), float(asleep), json.dumps(details), stamp))
+    out.append((user_id, "sleep", day.isoformat(), float(asleep), json.dumps(details), SOURCE, stamp))
     if rng.random() < 0.3:
-        out.append((user_id, "weight", day.isoformat(), round(rng.uniform(60, 90), 1), None, stamp))
+        out.append((user_id, "weight", day.isoformat(), round(rng.uniform(60, 90), 1), None, SOURCE, stamp))
     return out
 
 
+def importing(user_id: int) -> bool:
+    """One user in ten is still importing: the dashboard polls /dashboard/live for them."""
+    return user_id % 10 == 0
+
+
 def fill(app, users: int, days: int) -> None:
-    """Create the schema and bulk-insert users, links, sync states and daily rows."""
+    """Create the schema and bulk-insert users, Fitbit connections, sync states and rows in both tables.
+
+    Every row is Fitbit's, so `source_metrics` holds the same rows as `daily_metrics`
+    (what the sync engine's store writes for one source). A user still importing has
+    the last IMPORTED_DAYS of it and sync states that say so.
+    """
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -92,14 +110,16 @@ def fill(app, users: int, days: int) -> None:
             {"id": i, "email": f"user{i}@example.org", "password_hash": "-", "created_at": now}
             for i in range(1, users + 1)])
         db.session.execute(insert(OAuth), [
-            {"provider": "fitbit", "provider_user_id": f"U{i:05d}", "user_id": i, "token": {},
+            {"id": i, "provider": SOURCE, "provider_user_id": f"U{i:05d}", "user_id": i, "token": {},
              "display_name": f"User {i}", "timezone": TIMEZONES[i % len(TIMEZONES)],
+             "member_since": today - timedelta(days=days + 30),
              "distance_unit": "METRIC" if i % 3 else "en_US", "weight_unit": "METRIC" if i % 3 else "en_US",
              "goals": {"steps": 10000}, "created_at": now}
             for i in range(1, users + 1)])
         db.session.execute(insert(SyncState), [
-            {"user_id": i, "resource": metric, "oldest_synced": today - timedelta(days=days),
-             "newest_synced": today, "backfill_done": True, "last_success": now}
+            {"connection_id": i, "resource": metric, "newest_synced": today, "last_success": now,
+             **({"oldest_synced": today - timedelta(days=IMPORTED_DAYS - 1), "backfill_done": False}
+                if importing(i) else {"oldest_synced": today - timedelta(days=days), "backfill_done": True})}
             for i in range(1, users + 1) for metric in METRICS])
         db.session.commit()
         raw = db.engine.raw_connection()
@@ -107,16 +127,22 @@ def fill(app, users: int, days: int) -> None:
             raw.execute("PRAGMA journal_mode=OFF")
             raw.execute("PRAGMA synchronous=OFF")
             stamp = now.strftime(STAMP)
-            sql = ("INSERT INTO daily_metrics (user_id, metric, day, value, details, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?)")
+            columns = "user_id, metric, day, value, details, source, updated_at"
+            sql = f"INSERT INTO daily_metrics ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?)"
             for user_id in range(1, users + 1):
                 rng = random.Random(user_id)
-                rows = [row for offset in range(days + 2)
+                span = IMPORTED_DAYS if importing(user_id) else days + 2
+                rows = [row for offset in range(span)
                         for row in day_rows(user_id, today + timedelta(days=1 - offset), rng, stamp)]
                 raw.executemany(sql, rows)
                 if user_id % 100 == 0:
+                    # Copied by SQLite itself: the same rows, as Fitbit's in source_metrics.
+                    raw.execute(f"INSERT INTO source_metrics ({columns}) SELECT {columns} FROM daily_metrics "
+                                "WHERE user_id > ? AND user_id <= ?", (user_id - 100, user_id))
                     raw.commit()
                     print(f"  {user_id} users filled", flush=True)
+            raw.execute(f"INSERT INTO source_metrics ({columns}) SELECT {columns} FROM daily_metrics "
+                        "WHERE user_id > ?", (users - users % 100,))
             raw.commit()
             raw.execute("ANALYZE")
         finally:
@@ -137,7 +163,9 @@ def use_wal(app) -> None:
 def filled_users(app) -> int:
     with app.app_context():
         try:
-            db.session.execute(select(OAuth).limit(1)).all()  # fails on a database of an older schema
+            # Fails on a database of an older schema (no source column, no source_metrics).
+            for columns in (DailyMetric.source, SourceMetric.id, SyncState.connection_id):
+                db.session.execute(select(columns).limit(1)).all()
             return db.session.execute(select(func.count()).select_from(User)).scalar_one()
         except Exception:
             return 0
@@ -169,31 +197,60 @@ def count_queries(app, client, path: str) -> int:
     return len(statements)
 
 
+def timed(clients: dict, paths: dict, requests: int, status: int, rng: random.Random) -> tuple[list, list, int]:
+    """Request paths[uid] for random uids; return wall and CPU milliseconds per request, and the last size."""
+    ids = list(paths)
+    times, cpu, size = [], [], 0
+    for _ in range(requests):
+        uid = rng.choice(ids)
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        response = clients[uid].get(paths[uid])
+        times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
+        assert response.status_code == status, (paths[uid], response.status_code)
+        size = len(response.data)
+    return times, cpu, size
+
+
+def report(label: str, times: list, cpu: list, queries: set, size: int) -> None:
+    p95, cpu_p95 = statistics.quantiles(times, n=20)[-1], statistics.quantiles(cpu, n=20)[-1]
+    print(f"| {label} | {statistics.median(times):.1f} | {p95:.1f} | {max(times):.1f} | "
+          f"{statistics.median(cpu):.1f} | {cpu_p95:.1f} | {'/'.join(map(str, sorted(queries)))} | "
+          f"{size / 1024:.0f} |", flush=True)
+
+
+def live_stamp(client, days: int) -> str:
+    """The status stamp the dashboard page hands its polling script, as a browser would read it."""
+    page = client.get(f"/dashboard?range={days}").text
+    return html.unescape(re.search(r'id="live"[^>]*data-stamp="([^"]*)"', page)[1])
+
+
 def measure(app, users: int, requests: int, ranges: list[int]) -> None:
-    """Request the dashboard at each range for random users; print p50/p95 and queries per page."""
+    """Request the dashboard at each range for random users, and the polling endpoint for users importing."""
     rng = random.Random(7)
-    clients = {uid: logged_in_client(app, uid) for uid in rng.sample(range(1, users + 1), min(users, 100))}
-    ids = list(clients)
-    print(f"{'range':>6} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'cpu p50':>8} {'cpu p95':>8} "
-          f"{'queries':>8} {'page KB':>8}")
+    sample = rng.sample(range(1, users + 1), min(users, 100))
+    polling = [uid for uid in range(1, users + 1) if importing(uid)][:100]
+    clients = {uid: logged_in_client(app, uid) for uid in sample + polling}
+    for uid in clients:  # log each client in once (its first request writes the session) and warm caches
+        clients[uid].get("/dashboard")
+    print("| request | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms | queries | KB |")
+    print("|---|---|---|---|---|---|---|---|")
     for days in ranges:
-        path = f"/dashboard?range={days}"
-        for uid in ids:  # log each client in once (its first request writes the session) and warm caches
-            clients[uid].get(path)
-        times, cpu, size = [], [], 0
-        for _ in range(requests):
-            client = clients[rng.choice(ids)]
-            start, start_cpu = time.perf_counter(), time.thread_time()
-            response = client.get(path)
-            times.append((time.perf_counter() - start) * 1000)
-            cpu.append((time.thread_time() - start_cpu) * 1000)
-            assert response.status_code == 200, response.status_code
-            size = len(response.data)
-        queries = {count_queries(app, clients[uid], path) for uid in ids[:10]}
-        p95, cpu_p95 = statistics.quantiles(times, n=20)[-1], statistics.quantiles(cpu, n=20)[-1]
-        print(f"{days:>6} {statistics.median(times):>8.1f} {p95:>8.1f} {max(times):>8.1f} "
-              f"{statistics.median(cpu):>8.1f} {cpu_p95:>8.1f} "
-              f"{'/'.join(map(str, sorted(queries))):>8} {size / 1024:>8.0f}", flush=True)
+        paths = {uid: f"/dashboard?range={days}" for uid in sample}
+        for uid in sample:  # warm this range for every user
+            clients[uid].get(paths[uid])
+        times, cpu, size = timed(clients, paths, requests, 200, rng)
+        queries = {count_queries(app, clients[uid], f"/dashboard?range={days}") for uid in sample[:10] + polling[:3]}
+        report(f"/dashboard?range={days}", times, cpu, queries, size)
+    unchanged = {uid: f"/dashboard/live?range=30&seen={quote(live_stamp(clients[uid], 30))}" for uid in polling}
+    changed = {uid: "/dashboard/live?range=30&seen=stale" for uid in polling}
+    for label, paths, status in (("/dashboard/live?range=30, unchanged (204)", unchanged, 204),
+                                 ("/dashboard/live?range=30, changed (200)", changed, 200)):
+        for uid in polling:
+            clients[uid].get(paths[uid])
+        times, cpu, size = timed(clients, paths, requests, status, rng)
+        queries = {count_queries(app, clients[uid], paths[uid]) for uid in polling[:10]}
+        report(label, times, cpu, queries, size)
 
 
 def main() -> None:

@@ -1,38 +1,46 @@
-"""Calls and wall time to import 1 and 3 years of history, fitlink against fixed-chunk fetchers.
+"""Calls and wall time to import 1 and 3 years of history: Fitbit against fixed-chunk fetchers, and Google Health.
 
-Runs the real sync engine against the built-in service on a real port, once
-with fitlink's plan (each endpoint's longest range) and once per fixed-chunk
-strategy, then times webhook POSTs with the job queue in place.
+Runs the real sync engine (`sync_connection`) against the built-in services on
+a real port: Fitbit once with fitlink's plan (each endpoint's longest range)
+and once per fixed-chunk strategy, Google Health with fitlink's plan next to
+the fewest calls its documented limits allow; then times webhook POSTs with
+the job queue in place.
 
     .venv/bin/python benchmarks/sync_bench.py
 """
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
 import logging
+import re
 import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from conftest import CLIENT_SECRET, build_app, connect, make_config, signup  # noqa: E402
+from conftest import CLIENT_SECRET, build_app, connect, local_path, make_config, signup  # noqa: E402
 
-from fitlink import jobs  # noqa: E402
+from fitlink import demo_google_health, jobs, sources  # noqa: E402
+from fitlink.dates import history_floor, local_today  # noqa: E402
 from fitlink.demo_fitbit import call_log, create_demo_app, reset_call_log  # noqa: E402
-from fitlink.demo_fitbit.accounts import get_account  # noqa: E402
+from fitlink.demo_fitbit.accounts import daily_values, get_account  # noqa: E402
 from fitlink.demo_fitbit.server import serve_in_thread  # noqa: E402
 from fitlink.extensions import db  # noqa: E402
-from fitlink.fitbit import link as fitbit_link  # noqa: E402
+from fitlink.fitbit.connection import open_source  # noqa: E402
 from fitlink.fitbit.source import ENDPOINTS, FitbitSource  # noqa: E402
-from fitlink.models import User  # noqa: E402
+from fitlink.google_health import source as gh  # noqa: E402
+from fitlink.google_health.blueprint import SCOPES  # noqa: E402
+from fitlink.models import OAuth  # noqa: E402
 from fitlink.sources import METRICS  # noqa: E402
-from fitlink.sync import sync_user  # noqa: E402
+from fitlink.sync import sync_connection  # noqa: E402
 from fitlink.sync.plan import minimum_calls  # noqa: E402
 
 ACTIVITY = ("steps", "distance", "calories", "floors", "very_active_minutes", "fairly_active_minutes")
@@ -46,6 +54,7 @@ STRATEGIES = {
         "weight": 28,
     },
 }
+GOOGLE_ID, GOOGLE_SECRET = "fitlink-bench.apps.googleusercontent.com", "bench-google-secret"
 
 
 class ChunkedSource(FitbitSource):
@@ -57,31 +66,100 @@ class ChunkedSource(FitbitSource):
         return self.chunk_days[metric]
 
 
+def use_chunks(app, chunk_days: dict) -> None:
+    """Make the app's Fitbit kind open ChunkedSources (the engine opens sources through the kind)."""
+    def open_chunked(connection):
+        source = open_source(connection)
+        source.__class__ = ChunkedSource
+        return source
+
+    ChunkedSource.chunk_days = chunk_days
+    registered = app.extensions[sources.registry.EXTENSION]
+    registered["fitbit"] = dataclasses.replace(registered["fitbit"], open=open_chunked)
+
+
+def timed_sync(app) -> tuple[float, int]:
+    """Run the connection's import as a background job would; return seconds and rows written."""
+    with app.app_context():
+        connection_id = db.session.execute(db.select(OAuth.id)).scalar_one()
+        started = time.perf_counter()
+        result = sync_connection(connection_id)
+        elapsed = time.perf_counter() - started
+    assert result.outcome == "complete", result
+    return elapsed, result.rows
+
+
 def backfill(years: int, chunk_days: dict | None, workdir: Path) -> tuple[int, float, int]:
-    """Import `years` of alex's history; return API calls, seconds and rows written."""
+    """Import `years` of alex's Fitbit history; return API calls, seconds and rows written."""
     demo = create_demo_app({
         "SECRET_KEY": "bench", "DEMO_FITBIT_CLIENTS": {"fitlink-builtin": CLIENT_SECRET},
         "DEMO_FITBIT_RATE_LIMIT": 10_000,
     })
     with serve_in_thread(demo) as provider:
-        app = build_app(make_config(workdir, provider.url, BACKFILL_MAX_DAYS=365 * years,
-                                    JOBS_IMMEDIATE=False, ))
+        app = build_app(make_config(workdir, provider.url, BACKFILL_MAX_DAYS=365 * years, JOBS_IMMEDIATE=False))
         client = app.test_client()
         signup(client)
         connect(client, account="alex")  # queues the import; run it below, timed
         jobs.huey.flush()
+        if chunk_days:
+            use_chunks(app, chunk_days)
         reset_call_log(demo)
+        seconds, rows = timed_sync(app)
+        return len(call_log(demo)), seconds, rows
+
+
+def consent(url: str, account: str = "alex") -> str:
+    """Allow every scope on the built-in Google Health consent page; return the callback URL."""
+    with requests.Session() as browser:
+        page = browser.get(url)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
+        form = [("csrf_token", csrf), ("account", account), ("other_account", ""), ("allow", "Allow")]
+        answer = browser.post(url, data=form + [("scopes", scope) for scope in SCOPES], allow_redirects=False)
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]
+
+
+def google_backfill(years: int, workdir: Path) -> tuple[int, int, float, int]:
+    """Import `years` of alex's history from Google Health; return API calls, the minimum, seconds, rows."""
+    demo = demo_google_health.create_demo_app({
+        "SECRET_KEY": "bench", "DEMO_GOOGLE_HEALTH_CLIENTS": {GOOGLE_ID: GOOGLE_SECRET},
+        "DEMO_GOOGLE_HEALTH_RATE_LIMIT": 10_000,
+    })
+    with serve_in_thread(demo) as google:
+        app = build_app(make_config(
+            workdir, "http://127.0.0.1:9/demo-fitbit", BACKFILL_MAX_DAYS=365 * years, JOBS_IMMEDIATE=False,
+            GOOGLE_HEALTH_CLIENT_ID=GOOGLE_ID, GOOGLE_HEALTH_CLIENT_SECRET=GOOGLE_SECRET,
+            GOOGLE_HEALTH_AUTHORIZATION_URL=f"{google.url}/o/oauth2/v2/auth",
+            GOOGLE_HEALTH_TOKEN_URL=f"{google.url}/token", GOOGLE_HEALTH_REVOKE_URL=f"{google.url}/revoke",
+            GOOGLE_HEALTH_API_BASE_URL=google.url, GOOGLE_HEALTH_WEBHOOK_SECRET="Bearer bench"))
+        client = app.test_client()
+        signup(client)
+        start = client.get("/google_health")
+        assert start.status_code == 302, start.text
+        client.get(local_path(consent(start.headers["Location"])))  # stores the grant, queues the import
+        jobs.huey.flush()
+        demo_google_health.reset_call_log(demo)
+        seconds, rows = timed_sync(app)
+        calls = len(demo_google_health.call_log(demo))
         with app.app_context():
-            user = db.session.execute(db.select(User)).scalar_one()
-            source = fitbit_link.source_for(user.fitbit.token)
-            if chunk_days:
-                source.__class__ = ChunkedSource
-                ChunkedSource.chunk_days = chunk_days
-            started = time.perf_counter()
-            result = sync_user(user.id, source=source, reserve=0)
-            elapsed = time.perf_counter() - started
-        assert result.outcome == "complete", result
-        return len(call_log(demo)), elapsed, result.rows
+            connection = db.session.execute(db.select(OAuth)).scalar_one()
+            today = local_today(connection.timezone)
+            floor = history_floor(connection.member_since, today, 365 * years)
+    return calls, google_minimum(floor, today), seconds, rows
+
+
+def google_minimum(first, last) -> int:
+    """The fewest calls Google Health's documented limits allow for alex from first to last.
+
+    One dailyRollUp per 90 days (steps, distance, floors) or 14 days (total-calories;
+    active-minutes, shared by very and fairly active), one list page per 25 nights of
+    sleep, and one list page (10,000 points) each for resting heart rate and weight.
+    """
+    days = (last - first).days + 1
+    nights = sum(daily_values("alex", first + timedelta(days=n))["sleep"] is not None for n in range(days))
+    rollups = {"steps": gh.ROLLUP_DAYS, "distance": gh.ROLLUP_DAYS, "floors": gh.ROLLUP_DAYS,
+               "total-calories": gh.SHORT_ROLLUP_DAYS, "active-minutes": gh.SHORT_ROLLUP_DAYS}
+    return minimum_calls(days, rollups) + max(1, -(-nights // gh.LISTS["sleep"][2])) + 2
 
 
 def webhook_latency(workdir: Path, count: int = 300) -> tuple[float, float, int]:
@@ -111,18 +189,24 @@ def webhook_latency(workdir: Path, count: int = 300) -> tuple[float, float, int]
 
 
 def main() -> None:
-    for noisy in ("werkzeug", "fitlink.request", "fitlink.job", "fitlink.jobs", "fitlink.sync"):
+    for noisy in ("werkzeug", "fitlink.request", "fitlink.job", "fitlink.jobs", "fitlink.sync",
+                  "fitlink.google_health"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     longest = {metric: ENDPOINTS[metric][1] for metric in METRICS}
-    print("| history | strategy | API calls | minimum | wall time (s) | rows |")
-    print("|---|---|---|---|---|---|")
+    print("| history | source | strategy | API calls | minimum | wall time (s) | rows |")
+    print("|---|---|---|---|---|---|---|")
     for years in (1, 3):
         days = 365 * years
+        history = f"{years} year{'s' * (years > 1)}"
         for name, chunks in STRATEGIES.items():
             with tempfile.TemporaryDirectory() as tmp:
                 calls, seconds, rows = backfill(years, chunks, Path(tmp))
-            print(f"| {years} year{'s' * (years > 1)} | {name} | {calls} | "
-                  f"{minimum_calls(days, longest)} | {seconds:.2f} | {rows} |")
+            print(f"| {history} | Fitbit | {name} | {calls} | {minimum_calls(days, longest)} | "
+                  f"{seconds:.2f} | {rows} |", flush=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            calls, minimum, seconds, rows = google_backfill(years, Path(tmp))
+        print(f"| {history} | Google Health | fitlink (documented limits) | {calls} | {minimum} | "
+              f"{seconds:.2f} | {rows} |", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         p50, p99, queued = webhook_latency(Path(tmp))
     print(f"\nwebhook POST, signature checked and a sync queued (Huey on SQLite): "

@@ -4,10 +4,11 @@ import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, update
 
-from conftest import connect, signup
+from conftest import build_app, connect, make_config, signup
 
+from fitlink import jobs
 from fitlink.dashboard.charts import Scale, bucket_values, buckets, line, nice_ceiling
 from fitlink.dashboard.readings import Stat
 from fitlink.dashboard.periods import export_period, range_days
@@ -208,3 +209,17 @@ def test_chart_tables_hold_the_stored_values_by_day_and_by_week(client):
     label = (f"{first.day}–{today.day} {today:%b}" if first.month == today.month
              else f"{first.day} {first:%b} – {today.day} {today:%b}")
     assert f'<tr><th scope="row">{label}</th><td>{round(sum(last_week) / 7):,}</td></tr>' in year
+
+
+def test_an_import_waiting_for_a_worker_says_so(tmp_path, provider):
+    """Jobs queued and no consumer alive: the person is told plainly instead of watching 0% forever."""
+    app = build_app(make_config(tmp_path, provider.url, JOBS_IMMEDIATE=False, JOBS_IN_PROCESS=False))
+    client = app.test_client()
+    signup(client)
+    connect(client, account="alex")
+    page = client.get("/dashboard").text
+    assert "Importing history: 0%" in page
+    assert "no job worker is running right now" in page
+    live = client.get("/dashboard/live?range=30").text
+    assert "no job worker is running right now" in live
+    jobs.huey.flush()  # leave no queued job to another test's queue

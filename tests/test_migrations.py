@@ -7,6 +7,7 @@ from sqlalchemy import inspect, text
 from conftest import make_config
 from fitlink import create_app
 from fitlink.extensions import db
+from fitlink.models import OAuth
 from services import postgres_database
 
 
@@ -71,3 +72,35 @@ def test_check_sees_a_schema_the_models_do_not_describe(migrations_app):
             connection.execute(text("ALTER TABLE users ADD COLUMN nickname VARCHAR(40)"))
     checked = runner.invoke(args=["db", "check"])
     assert checked.exit_code == 1
+
+
+def test_data_of_the_first_schema_survives_the_upgrade(migrations_app):
+    """A Fitbit user of the first release: rows become Fitbit's, state moves to the connection, the token is encrypted."""
+    with migrations_app.app_context():
+        flask_migrate.upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (id, email, password_hash, created_at) "
+                "VALUES (1, 'ada@example.org', 'x', '2026-11-01 10:00:00+00:00')"))
+            connection.execute(text(
+                "INSERT INTO oauth (id, provider, provider_user_id, user_id, token, created_at, timezone, "
+                "distance_unit, weight_unit) VALUES (7, 'fitbit', 'ABC123', 1, "
+                "'{\"oauth_token\": \"plain-token-value\", \"oauth_token_secret\": \"s\"}', "
+                "'2026-11-01 10:00:00+00:00', 'UTC', 'METRIC', 'METRIC')"))
+            connection.execute(text(
+                "INSERT INTO daily_metrics (user_id, metric, day, value, updated_at) "
+                "VALUES (1, 'steps', '2026-11-02', 4321, '2026-11-02 10:00:00+00:00')"))
+            connection.execute(text(
+                "INSERT INTO sync_states (user_id, resource, backfill_done) VALUES (1, 'steps', true)"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT source, value FROM daily_metrics")).all() == [("fitbit", 4321)]
+            assert connection.execute(text("SELECT source, metric, value FROM source_metrics")).all() == [
+                ("fitbit", "steps", 4321)]
+            assert connection.execute(text("SELECT connection_id, resource FROM sync_states")).all() == [
+                (7, "steps")]
+            stored = connection.execute(text("SELECT token FROM oauth")).scalar_one()
+        assert "plain-token-value" not in stored
+        connection_row = db.session.get(OAuth, 7)
+        assert connection_row.token["oauth_token"] == "plain-token-value"
+        db.session.remove()

@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 
 from fitlink.demo_fitbit import call_log
 from fitlink.demo_fitbit.accounts import daily_values
-from services import Browser, free_port, production_stack, stop, wait_until
+from services import Browser, free_port, production_stack, wait_until
 
 ACCOUNT = "sam"
 EMAIL = "restart@example.org"

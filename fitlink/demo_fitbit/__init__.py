@@ -5,7 +5,8 @@ Interface (other modules rely on these names):
 - ``create_demo_app(config)`` builds the Flask app. Config keys:
   ``DEMO_FITBIT_CLIENTS`` {client_key: client_secret} (required), ``SECRET_KEY``
   (required), ``SQLALCHEMY_DATABASE_URI`` (default in-memory SQLite),
-  ``DEMO_FITBIT_RATE_LIMIT`` (calls per clock hour per access token, default 150),
+  ``DEMO_FITBIT_RATE_LIMIT`` (calls per window per access token, default 150),
+  ``DEMO_FITBIT_RATE_WINDOW`` (the window in seconds, default 3600: the clock hour),
   ``DEMO_FITBIT_SUBSCRIBER_URL`` / ``DEMO_FITBIT_SUBSCRIBER_ID`` (push notifications),
   ``DEMO_FITBIT_NOW`` (an aware datetime or a callable returning one: the service's
   clock, which decides every account's "today"), ``TESTING``.
@@ -40,6 +41,7 @@ __all__ = ["ApiCall", "create_demo_app", "call_log", "demo_cli", "record_activit
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": "sqlite://",
     "DEMO_FITBIT_RATE_LIMIT": 150,
+    "DEMO_FITBIT_RATE_WINDOW": 3600,
     "DEMO_FITBIT_SUBSCRIBER_URL": None,
     "DEMO_FITBIT_SUBSCRIBER_ID": "1",
     "DEMO_FITBIT_NOW": None,
@@ -59,8 +61,9 @@ def _init_database(app: Flask) -> None:
 
 def _init_state(app: Flask) -> None:
     clients = dict(app.config["DEMO_FITBIT_CLIENTS"])
+    limiter = RateLimiter(int(app.config["DEMO_FITBIT_RATE_LIMIT"]), float(app.config["DEMO_FITBIT_RATE_WINDOW"]))
     state = DemoState(
-        clients=clients, limiter=RateLimiter(int(app.config["DEMO_FITBIT_RATE_LIMIT"])),
+        clients=clients, limiter=limiter,
         clock=make_clock(app.config["DEMO_FITBIT_NOW"]),
         oauth=WebApplicationServer(DemoValidator(clients)),
         subscriber_url=app.config["DEMO_FITBIT_SUBSCRIBER_URL"],

@@ -21,7 +21,7 @@ class ApiCall(NamedTuple):
 
 
 class RateStatus(NamedTuple):
-    """The outcome of counting one call against a token's hourly budget."""
+    """The outcome of counting one call against a token's budget for the current window."""
 
     allowed: bool
     limit: int
@@ -30,25 +30,33 @@ class RateStatus(NamedTuple):
 
 
 class RateLimiter:
-    """Count calls per access token in windows that reset at the top of each UTC hour."""
+    """Count calls per access token in fixed windows of `window` seconds since the epoch.
 
-    def __init__(self, limit: int) -> None:
+    The default window of 3600 seconds resets at the top of each UTC hour, as
+    Fitbit's does; a shorter one (30 s, say) resets at each multiple of it, and
+    the reset header then says the seconds left in that window.
+    """
+
+    def __init__(self, limit: int, window: float = 3600) -> None:
+        if window <= 0:
+            raise ValueError("DEMO_FITBIT_RATE_WINDOW must be a positive number of seconds.")
         self.limit = limit
+        self.window = window
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[int, int]] = {}
 
     def hit(self, token: str, now: datetime) -> RateStatus:
         """Count one call for this token and say whether it may be served."""
         stamp = now.timestamp()
-        hour = math.floor(stamp / 3600)
-        reset = max(1, math.ceil((hour + 1) * 3600 - stamp))
+        current = math.floor(stamp / self.window)
+        reset = max(1, math.ceil((current + 1) * self.window - stamp))
         with self._lock:
-            window, used = self._windows.get(token, (hour, 0))
-            if window != hour:
+            window, used = self._windows.get(token, (current, 0))
+            if window != current:
                 used = 0
             allowed = used < self.limit
             used = used + 1 if allowed else used
-            self._windows[token] = (hour, used)
+            self._windows[token] = (current, used)
         return RateStatus(allowed, self.limit, self.limit - used, reset)
 
 
