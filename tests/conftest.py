@@ -2,6 +2,7 @@
 
 import os
 import re
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -56,6 +57,8 @@ def make_config(tmp_path, provider_url: str, **overrides) -> dict:
         "DEMO_FITBIT_DATABASE_URI": "sqlite://",
         "DEMO_GOOGLE_HEALTH_DATABASE_URI": "sqlite://",
         "FITBIT_TIMEOUT": 3,
+        # Each test app counts its own log-in attempts, even when the suite shares one Redis.
+        "RATELIMIT_KEY_PREFIX": f"fitlink-test-{uuid.uuid4().hex}",
     }
     config.update(overrides)
     return config
