@@ -2,11 +2,11 @@
 
 import os
 import re
-import uuid
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from redis import Redis
 
 from fitlink import create_app
 from fitlink.demo_fitbit import create_demo_app
@@ -57,8 +57,6 @@ def make_config(tmp_path, provider_url: str, **overrides) -> dict:
         "DEMO_FITBIT_DATABASE_URI": "sqlite://",
         "DEMO_GOOGLE_HEALTH_DATABASE_URI": "sqlite://",
         "FITBIT_TIMEOUT": 3,
-        # Each test app counts its own log-in attempts, even when the suite shares one Redis.
-        "RATELIMIT_KEY_PREFIX": f"fitlink-test-{uuid.uuid4().hex}",
     }
     config.update(overrides)
     return config
@@ -71,6 +69,16 @@ def build_app(config: dict):
         db.drop_all()
         db.create_all()
     return app
+
+
+@pytest.fixture(autouse=True)
+def forget_login_attempts():
+    """Leave no log-in throttle counts behind in the Redis the suite may share (in memory they die with the app)."""
+    yield
+    if TEST_REDIS_URL:
+        with Redis.from_url(TEST_REDIS_URL) as redis:
+            for key in redis.scan_iter("LIMITS*"):
+                redis.delete(key)
 
 
 @pytest.fixture(autouse=True)

@@ -257,7 +257,8 @@ def test_delete_account_removes_every_row_revokes_and_ends_sessions(app, revokin
                                       "daily_metrics": 2}
 
 
-def test_sqlite_enforces_the_cascade(app):
+def test_sqlite_enforces_the_cascade(tmp_path, provider):
+    app = build_app(make_config(tmp_path, provider.url, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'fk.sqlite'}"))
     with app.app_context():
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         foreign = {fk["referred_table"]: fk["options"].get("ondelete")
