@@ -60,9 +60,9 @@ OUTAGE = "{label} did not answer"
 SYNC_MESSAGES = {"timeout": OUTAGE, "reset": OUTAGE, "500": OUTAGE, "503": OUTAGE, "truncated": OUTAGE,
                  "429": "{label}&#39;s rate limit", "401": "Reconnect {label}",
                  "html": "{label} sent data fitlink could not read"}
+PROFILE_MESSAGES = {"401": "{label} refused fitlink&#39;s access", "429": "{label}&#39;s rate limit is reached"}
 MESSAGES = {
     "oauth": "{label} could not be reached or refused the request",
-    "profile": "{label} authorized fitlink but then failed to answer",
     "goals": "Connected to {label} as",
     "revoke": "{label} is disconnected, and the data fitlink had from it is deleted.",
 }
@@ -73,7 +73,11 @@ def expected(label: str, phase: str, fault: str) -> str:
     if phase == "refresh" and fault == "401":
         # 401 invalid_client: Google refused fitlink's own client, which reconnecting would not mend.
         return OUTAGE.format(label=label)
-    message = SYNC_MESSAGES[fault] if phase in ("sync", "refresh") else MESSAGES[phase]
+    if phase == "profile":
+        # Right after Allow: the same words as a sync's, for a connection that was never stored.
+        message = PROFILE_MESSAGES.get(fault, SYNC_MESSAGES[fault])
+    else:
+        message = SYNC_MESSAGES[fault] if phase in ("sync", "refresh") else MESSAGES[phase]
     return message.format(label=label)
 
 

@@ -123,7 +123,11 @@ class _Unreadable:
     readline = read
 
 
-def test_anonymous_visits_store_no_sessions(app, client):
+def test_anonymous_visits_store_no_sessions(tmp_path, provider):
+    # Sessions in the database, as on one machine (with Redis, expiry is Redis's own).
+    app = build_app(make_config(tmp_path, provider.url, REDIS_URL=None,
+                                SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'sessions.sqlite'}"))
+    client = app.test_client()
     for _ in range(20):
         assert client.get("/").status_code == 200
         assert client.get("/health").status_code == 200
@@ -232,8 +236,9 @@ def test_development_token_key_lives_in_instance(app):
     Fernet(path.read_text().strip())  # a valid key
 
 
-def test_sqlite_database_file_is_private(app, tmp_path):
-    assert stat.S_IMODE((tmp_path / "fitlink.sqlite").stat().st_mode) == 0o600
+def test_sqlite_database_file_is_private(tmp_path, provider):
+    build_app(make_config(tmp_path, provider.url, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'own.sqlite'}"))
+    assert stat.S_IMODE((tmp_path / "own.sqlite").stat().st_mode) == 0o600
 
 
 def test_encrypted_column_type_is_on_the_token():

@@ -9,7 +9,7 @@ from flask_login import current_user
 from .. import jobs
 from ..connections import AlreadyLinked, save_connection
 from ..dates import local_today
-from ..sources import SourceError
+from ..sources import SourceError, describe
 from .blueprint import blueprint
 from .connection import PROVIDER, source_for
 
@@ -30,7 +30,8 @@ def fitbit_authorized(bp, token):
             goals = None
     except SourceError as err:
         log.warning("Fitbit profile fetch after authorization failed: %s", err)
-        flash("Fitbit authorized fitlink but then failed to answer. Nothing was connected; please try again.", "error")
+        flash(f"{describe(err, 'Fitbit')} after you allowed access, so nothing was connected. "
+              "Please try again in a few minutes.", "error")
         return False
     finally:
         source.close()

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from .. import jobs
 from ..connections import AlreadyLinked, save_connection
-from ..sources import NotSetUp, SourceError
+from ..sources import NotSetUp, SourceError, describe
 from .blueprint import blueprint
 from .connection import PROVIDER, source_for
 
@@ -29,8 +29,8 @@ def google_health_authorized(bp, token):
         return False
     except SourceError as err:
         log.warning("Google Health profile fetch after authorization failed: %s", type(err).__name__)
-        flash("Google Health authorized fitlink but then failed to answer. Nothing was connected; please try again.",
-              "error")
+        flash(f"{describe(err, 'Google Health')} after you allowed access, so nothing was connected. "
+              "Please try again in a few minutes.", "error")
         return False
     finally:
         source.close()

@@ -9,11 +9,11 @@ and the errors below. Nothing here imports a source package.
 
 from .interface import (
     METRICS, BadPayload, Budget, DataSource, DayValue, NotSetUp, Profile, Progress, ProviderError, RateLimited,
-    SourceError, TokenRejected,
+    SourceError, TokenRejected, describe,
 )
 from .registry import SourceKind, get, init_app, kinds, rank
 
 __all__ = [
     "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "Progress", "ProviderError",
-    "RateLimited", "SourceError", "SourceKind", "TokenRejected", "get", "init_app", "kinds", "rank",
+    "RateLimited", "SourceError", "SourceKind", "TokenRejected", "describe", "get", "init_app", "kinds", "rank",
 ]

@@ -96,6 +96,19 @@ class NotSetUp(SourceError):
     """The account exists but has no data to give until the person sets it up (said to them as is)."""
 
 
+def describe(err: SourceError, label: str) -> str:
+    """Say in plain words what a source's error means, e.g. "Fitbit did not answer"."""
+    if isinstance(err, NotSetUp):
+        return str(err)
+    if isinstance(err, RateLimited):
+        return f"{label}'s rate limit is reached for now"
+    if isinstance(err, TokenRejected):
+        return f"{label} refused fitlink's access"
+    if isinstance(err, BadPayload):
+        return f"{label} sent data fitlink could not read"
+    return f"{label} did not answer"
+
+
 class DataSource(Protocol):
     """One connection's data: the profile, goals, and each metric over a date range."""
 

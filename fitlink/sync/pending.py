@@ -76,9 +76,11 @@ def request(connection_id: int, wanted: Wanted, at: datetime | None = None) -> s
     for _ in range(3):  # the row was taken between two statements: start over
         token = secrets.token_hex(16)
         try:
+            # RETURNING tells whether the row was inserted (psycopg's rowcount is -1 on a skipped conflict).
             created = db.session.execute(insert(SyncRequest).values(
                 connection_id=connection_id, metrics=mask, everything=wanted.everything, manual=wanted.manual,
-                full=wanted.full, token=token, run_at=at).on_conflict_do_nothing()).rowcount
+                full=wanted.full, token=token, run_at=at).on_conflict_do_nothing()
+                .returning(SyncRequest.connection_id)).first() is not None
             db.session.commit()
         except IntegrityError:  # the connection is gone
             db.session.rollback()
