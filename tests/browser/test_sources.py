@@ -47,6 +47,9 @@ def test_archive_journey(phone: Page, live_url: str, tmp_path):
     expect(page.locator('[data-metric="steps"]')).to_have_text(f"{round(steps):,}", timeout=60_000)
     expect(page.get_by_text("the latest day your imported data holds")).to_be_visible()
     expect(page.get_by_text("History imported: 100%")).to_be_visible(timeout=60_000)
+    # The page's head and export follow the data too: the person's name, and the days the archive holds.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ada L.")
+    expect(page.get_by_role("link", name="Download CSV")).to_have_attribute("href", re.compile(f"end={last}"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "phone-archive")
 
