@@ -12,8 +12,8 @@ nothing, PKCE values passed per call, the state compared by fitlink itself
 (constant time), and every failure turned into a plain message.
 
 Tokens are stored by the oauth_authorized handler (connect.py) through
-fitlink.connections.save_connection; it returns False, so Flask-Dance never
-writes the SQLAlchemy storage, which is there for reads (`blueprint.token`).
+fitlink.connections.save_connection; Flask-Dance's own storage is a
+NullStorage, since nothing reads tokens through the blueprint.
 """
 
 import hmac
@@ -23,14 +23,12 @@ import flask
 import requests
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_dance.consumer import OAuth2ConsumerBlueprint, oauth_authorized, oauth_before_login, oauth_error
-from flask_dance.consumer.storage.sqla import SQLAlchemyStorage
+from flask_dance.consumer.storage import NullStorage
 from flask_login import current_user
 from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 from requests_oauthlib import OAuth2Session
 from werkzeug.wrappers import Response
 
-from ..extensions import db
-from ..models import OAuth
 from .transport import UnsafeURL, require_safe
 
 log = logging.getLogger(__name__)
@@ -152,7 +150,7 @@ blueprint = GoogleHealthBlueprint(
     use_pkce=True,
     code_challenge_method="S256",
     redirect_to="dashboard.index",
-    storage=SQLAlchemyStorage(OAuth, db.session, user=current_user),
+    storage=NullStorage(),
 )
 blueprint.from_config.update(
     client_id="GOOGLE_HEALTH_CLIENT_ID",
