@@ -1,16 +1,12 @@
 """Sync now and Disconnect, the same for every kind of source (blueprint "connections")."""
 
-import logging
-
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from . import jobs, sources
-from .connections import connection_for, connections_of, remove_connection
+from .connections import connection_for, connections_of, remove_connection, revoke
 from .extensions import db
 from .sync import pending
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("connections", __name__)
 
@@ -42,12 +38,11 @@ def disconnect(provider: str):
     connection = connection_for(current_user.id, provider) if kind else None
     if connection is None:
         abort(404)
-    if kind.revoke and connection.token:
-        try:
-            kind.revoke(connection)
-        except Exception as err:  # noqa: BLE001 (best effort: the person asked to disconnect)
-            log.warning("revoking the %s grant failed: %s", provider, type(err).__name__)
+    revoked = revoke(connection)
     remove_connection(connection)
     db.session.commit()
     flash(f"{kind.label} is disconnected, and the data fitlink had from it is deleted.", "info")
+    if not revoked:
+        flash(f"{kind.label} did not confirm that it ended fitlink's access. You can remove fitlink "
+              f"in your {kind.label} account's security settings.", "error")
     return redirect(url_for("dashboard.index"))

@@ -1,11 +1,17 @@
 """A person's connections to sources: look up, store, break and remove; no request or current_user here."""
 
+import logging
+
 from sqlalchemy import delete, select
 
+from . import sources
 from .extensions import db
 from .models import OAuth, SyncState, User, now_utc
 from .sources import Profile
 from .sync.store import remove_source_rows
+
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyLinked(Exception):
@@ -66,6 +72,23 @@ def remove_connection(connection: OAuth) -> None:
     remove_source_rows(connection.user_id, connection.provider)
     db.session.execute(delete(SyncState).where(SyncState.connection_id == connection.id))
     db.session.execute(delete(OAuth).where(OAuth.id == connection.id))
+
+
+def revoke(connection: OAuth) -> bool:
+    """Ask the connection's provider to forget its grant, where it offers that; never raise.
+
+    Return False when the provider did not confirm (it failed, or answered no).
+    """
+    kind = sources.get(connection.provider)
+    if kind is None or kind.revoke is None or not connection.token:
+        return True
+    try:
+        return bool(kind.revoke(connection))
+    except Exception as err:  # noqa: BLE001 (a provider's failure must never keep a person's data here)
+        db.session.rollback()
+        log.warning("revoking the %s grant of connection %s failed: %s", connection.provider, connection.id,
+                    type(err).__name__)
+        return False
 
 
 def mark_broken(connection: OAuth, forget_token: bool = False) -> None:

@@ -248,7 +248,7 @@ def test_delete_account_removes_every_row_revokes_and_ends_sessions(app, revokin
     assert count_rows(app, user_id) == {"users": 0, "oauth": 0, "sync_states": 0, "source_metrics": 0,
                                         "daily_metrics": 0}
     assert revoking_sources == [f"FB-{user_id}"]
-    assert "revoking flaky connection" in caplog.text  # logged, and the deletion went on
+    assert "revoking the flaky grant of connection" in caplog.text  # logged, and the deletion went on
     assert not is_logged_in(client) and not is_logged_in(other_device)
     assert login(app.test_client()).status_code == 400
     # Nobody else's data went with it.

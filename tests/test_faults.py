@@ -64,7 +64,7 @@ PROFILE_MESSAGES = {"401": "{label} refused fitlink&#39;s access", "429": "{labe
 MESSAGES = {
     "oauth": "{label} could not be reached or refused the request",
     "goals": "Connected to {label} as",
-    "revoke": "{label} is disconnected, and the data fitlink had from it is deleted.",
+    "revoke": "{label} did not confirm that it ended fitlink&#39;s access",
 }
 
 
@@ -73,6 +73,9 @@ def expected(label: str, phase: str, fault: str) -> str:
     if phase == "refresh" and fault == "401":
         # 401 invalid_client: Google refused fitlink's own client, which reconnecting would not mend.
         return OUTAGE.format(label=label)
+    if phase == "revoke" and fault == "html":
+        # A 200 is Google's confirmation, whatever its body says.
+        return "{label} is disconnected, and the data fitlink had from it is deleted.".format(label=label)
     if phase == "profile":
         # Right after Allow: the same words as a sync's, for a connection that was never stored.
         message = PROFILE_MESSAGES.get(fault, SYNC_MESSAGES[fault])

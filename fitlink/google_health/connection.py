@@ -56,12 +56,15 @@ def store_token(connection: OAuth, token: dict) -> None:
                     connection.id, type(err).__name__)
 
 
-def revoke(connection: OAuth) -> None:
-    """Ask Google to end the grant (best effort): revoking the refresh token ends its access tokens too."""
+def revoke(connection: OAuth) -> bool:
+    """Ask Google to end the grant (best effort); return whether Google confirmed it.
+
+    Revoking the refresh token ends its access tokens too.
+    """
     token = connection.token or {}
     value = token.get("refresh_token") or token.get("access_token")
     if not value:
-        return
+        return True
     config = current_app.config
     try:
         # The token goes in the form body, not the query string, to stay out of access logs.
@@ -69,6 +72,8 @@ def revoke(connection: OAuth) -> None:
                                  timeout=config["GOOGLE_HEALTH_TIMEOUT"])
     except (requests.RequestException, ValueError) as err:
         log.warning("Google Health revocation failed: %s", type(err).__name__)
-        return
+        return False
     if response.status_code != 200:
         log.info("Google Health revocation answered %s", response.status_code)
+        return False
+    return True

@@ -28,8 +28,8 @@ class SourceKind:
     open: Callable[[Any], DataSource] | None = None
     # Endpoint of the view that starts (or restarts) connecting, for url_for.
     connect_endpoint: str | None = None
-    # Ask the provider to forget the connection's grant (best effort, on disconnect).
-    revoke: Callable[[Any], None] | None = None
+    # Ask the provider to forget the connection's grant (best effort, on disconnect); True when it confirmed.
+    revoke: Callable[[Any], bool] | None = None
     # The dashboard's progress of a connection the engine does not sync (an archive's import);
     # None: computed from the connection's sync state.
     progress: Callable[[Any], Any] | None = None
