@@ -143,7 +143,10 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="fitlink-load-"))
     port = free_port()
-    with production_stack(workdir, subscriber_port=port, BACKFILL_MAX_DAYS=30) as (stack, demo):
+    # Every simulated person signs up and logs in from 127.0.0.1: lift the per-address throttle.
+    with production_stack(workdir, subscriber_port=port, BACKFILL_MAX_DAYS=30,
+                          THROTTLE_SIGNUP_PER_ADDRESS="10000 per hour",
+                          THROTTLE_LOGIN_PER_ADDRESS="10000 per hour") as (stack, demo):
         engine = create_engine(stack.database_url, pool_size=2)
         base = stack.web(port, workers=args.web_workers)
         stack.consumer("consumer", workers=args.job_workers)
