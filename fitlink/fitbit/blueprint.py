@@ -12,18 +12,22 @@ import logging
 
 import requests
 from flask import current_app, flash, g, redirect, request, session, url_for
-from flask_dance.consumer import OAuth1ConsumerBlueprint, oauth_authorized
+from flask_dance.consumer import OAuth1ConsumerBlueprint
 from flask_dance.consumer.storage import NullStorage
 from flask_login import current_user
-from werkzeug.wrappers import Response
+
+from ..connect_steps import ConnectSteps
 
 log = logging.getLogger(__name__)
 
 REQUEST_TOKEN_KEY = "fitbit_request_token"
 
 
-class StrictOAuth1Blueprint(OAuth1ConsumerBlueprint):
+class StrictOAuth1Blueprint(ConnectSteps, OAuth1ConsumerBlueprint):
     """An OAuth1 consumer blueprint that signs the access-token request with the request-token secret."""
+
+    label = "Fitbit"
+    timeout_setting = "FITBIT_TIMEOUT"
 
     @property
     def session(self):
@@ -84,29 +88,14 @@ class StrictOAuth1Blueprint(OAuth1ConsumerBlueprint):
         except (requests.RequestException, ValueError) as err:
             return self.failed("access token", err)
 
-        for _receiver, result in oauth_authorized.send(self, token=token) or []:
-            if isinstance(result, Response):
-                return result
-        return redirect(self.next_url)
+        return self.authorized_with(token)
 
-    @property
-    def next_url(self) -> str:
-        return url_for(self.redirect_to)
 
-    @property
-    def timeout(self) -> float:
-        return current_app.config["FITBIT_TIMEOUT"]
 
     def declined(self):
         """Tell the person they declined on Fitbit's page (the request token is already discarded)."""
         log.info("Fitbit authorization declined by the user")
         flash("You declined access on Fitbit, so nothing was connected.", "info")
-        return redirect(self.next_url)
-
-    def failed(self, step: str, err: Exception):
-        """Log why a leg of the dance failed and tell the person in plain words."""
-        log.warning("Fitbit %s request failed: %s: %s", step, type(err).__name__, err)
-        flash("Fitbit could not be reached or refused the request. Nothing was connected; please try again later.", "error")
         return redirect(self.next_url)
 
 

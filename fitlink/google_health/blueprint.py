@@ -22,13 +22,14 @@ import logging
 import flask
 import requests
 from flask import current_app, flash, g, redirect, request, url_for
-from flask_dance.consumer import OAuth2ConsumerBlueprint, oauth_authorized, oauth_before_login, oauth_error
+from flask_dance.consumer import OAuth2ConsumerBlueprint, oauth_before_login, oauth_error
 from flask_dance.consumer.storage import NullStorage
 from flask_login import current_user
 from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 from requests_oauthlib import OAuth2Session
 from werkzeug.wrappers import Response
 
+from ..connect_steps import ConnectSteps
 from .transport import UnsafeURL, require_safe
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,11 @@ SCOPES = [
 SESSION_KEY = "google_health_oauth_session"
 
 
-class GoogleHealthBlueprint(OAuth2ConsumerBlueprint):
+class GoogleHealthBlueprint(ConnectSteps, OAuth2ConsumerBlueprint):
     """An OAuth 2.0 consumer blueprint with per-request sessions, PKCE per call and polite failures."""
+
+    label = "Google Health"
+    timeout_setting = "GOOGLE_HEALTH_TIMEOUT"
 
     # A plain attribute: Flask-Dance's client_id property builds a shared session just to hold it.
     client_id = None
@@ -120,25 +124,7 @@ class GoogleHealthBlueprint(OAuth2ConsumerBlueprint):
             )
         except (requests.RequestException, OAuth2Error, ValueError, Warning) as err:
             return self.failed("token request", err)
-        for _receiver, result in oauth_authorized.send(self, token=token) or []:
-            if isinstance(result, Response):
-                return result
-        return redirect(self.next_url)
-
-    @property
-    def next_url(self) -> str:
-        return url_for(self.redirect_to)
-
-    @property
-    def timeout(self) -> float:
-        return current_app.config["GOOGLE_HEALTH_TIMEOUT"]
-
-    def failed(self, step: str, err: Exception):
-        """Log why a step of the dance failed (never the token) and tell the person in plain words."""
-        log.warning("Google Health %s failed: %s", step, type(err).__name__)
-        flash("Google Health could not be reached or refused the request. Nothing was connected; "
-              "please try again later.", "error")
-        return redirect(self.next_url)
+        return self.authorized_with(token)
 
 
 blueprint = GoogleHealthBlueprint(

@@ -16,7 +16,7 @@ from ..dates import history_floor, local_today
 from ..extensions import db
 from ..models import OAuth, SyncState, now_utc
 from ..sources import (
-    METRICS, BadPayload, DataSource, NotSetUp, ProviderError, RateLimited, SourceKind, TokenRejected,
+    METRICS, BadPayload, DataSource, NotSetUp, ProviderError, RateLimited, SourceKind, TokenRejected, describe,
 )
 from . import lease, plan
 from .store import save_days
@@ -154,7 +154,7 @@ class Run:
             return True
         except NotSetUp as err:
             self.result.calls += 1
-            self._pause(now_utc() + RETRY_AFTER_NOT_SET_UP, str(err), "not_set_up")
+            self._pause(now_utc() + RETRY_AFTER_NOT_SET_UP, describe(err, self.kind.label), "not_set_up")
             return True
         except ProviderError as err:
             # An outage touches every metric alike: stop here and come back later.
@@ -162,13 +162,13 @@ class Run:
             log.warning("connection %s: %s %s..%s failed: %s", self.connection_id, chunk.metric,
                         chunk.start, chunk.end, err)
             self.result.errors.append(f"{chunk.metric}: {err}")
-            self._pause(now_utc() + RETRY_AFTER_ERROR, f"{self.kind.label} did not answer", "errors")
+            self._pause(now_utc() + RETRY_AFTER_ERROR, describe(err, self.kind.label), "errors")
             return True
         except BadPayload as err:
             self.result.calls += 1
             log.warning("connection %s: %s %s..%s unreadable: %s", self.connection_id, chunk.metric,
                         chunk.start, chunk.end, err)
-            state.last_error = f"{self.kind.label} sent data fitlink could not read"
+            state.last_error = describe(err, self.kind.label)
             state.next_attempt = now_utc() + RETRY_AFTER_ERROR
             self.result.errors.append(f"{chunk.metric}: {err}")
             self.result.outcome = "errors"
