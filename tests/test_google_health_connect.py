@@ -10,7 +10,6 @@ import pytest
 from conftest import build_app, local_path, make_config, signup
 from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, SCOPES, alex_today, decide
 
-from fitlink import sources
 from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.demo_google_health import call_log, create_demo_app, expire_access_tokens, reset_call_log
 from fitlink.demo_google_health.models import health_db
@@ -56,13 +55,10 @@ def google_config(google_url: str) -> dict:
 
 
 def build_fitlink(tmp_path, google_url: str, monkeypatch, **overrides):
-    """A fitlink app with the Google Health source registered (the lead wires it into SOURCES)."""
+    """A fitlink app whose Google Health source talks to google_url."""
     monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
     config = make_config(tmp_path, "http://127.0.0.1:9/demo-fitbit", **google_config(google_url))
-    app = build_app({**config, **overrides})
-    if SOURCE.name not in app.extensions[sources.registry.EXTENSION]:
-        sources.init_app(app, [SOURCE])
-    return app
+    return build_app({**config, **overrides})
 
 
 @pytest.fixture

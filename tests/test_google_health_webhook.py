@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from conftest import signup
+from services import free_port
 from test_google_health_connect import WEBHOOK_SECRET, build_fitlink, connect, stored
 from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, alex_today
 
@@ -20,12 +20,6 @@ from fitlink.models import DailyMetric, OAuth, now_utc
 
 URL = "/google-health/webhook"
 VERIFY = {"type": "verification"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
