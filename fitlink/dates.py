@@ -1,7 +1,9 @@
 """Time zones, a person's local dates, and how far back history goes."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import clock
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -13,8 +15,8 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def local_today(tz_name: str | None) -> date:
-    """Return today's date in the Fitbit user's timezone."""
-    return datetime.now(zone(tz_name)).date()
+    """Return today's date in a person's timezone."""
+    return clock.now().astimezone(zone(tz_name)).date()
 
 
 def history_floor(member_since: date | None, today: date, max_days: int) -> date:

@@ -1,6 +1,6 @@
 """Database models: accounts, connections, every source's data, the values shown, sync state."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask_dance.consumer.storage.sqla import OAuthConsumerMixin
 from flask_login import UserMixin
@@ -8,13 +8,14 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import clock
 from .crypto import EncryptedJSON
 from .extensions import db
 
 
 def now_utc() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 class User(UserMixin, db.Model):

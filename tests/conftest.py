@@ -2,13 +2,14 @@
 
 import os
 import re
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 from redis import Redis
 
-from fitlink import create_app
+from fitlink import clock, create_app
 from fitlink.demo_fitbit import create_demo_app
 from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.extensions import db
@@ -19,6 +20,24 @@ PASSWORD = "correct horse battery"
 # CI runs the suite a second time on PostgreSQL and Redis by setting these.
 TEST_DATABASE_URI = os.environ.get("FITLINK_TEST_DATABASE_URI")
 TEST_REDIS_URL = os.environ.get("FITLINK_TEST_REDIS_URL")
+
+# FITLINK_TEST_NOW (an ISO instant with its offset) runs every test from that instant on,
+# for the app, its jobs and the built-in services alike: CI runs the suite at several
+# dates this way. Tests that want one fixed instant take ONE_DAY: that instant, or a
+# default that never moves.
+TEST_NOW = datetime.fromisoformat(os.environ["FITLINK_TEST_NOW"]) if os.environ.get("FITLINK_TEST_NOW") else None
+ONE_DAY = TEST_NOW or datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def suite_clock():
+    """Start every test on the suite's clock (the system's, or FITLINK_TEST_NOW's); put it back after."""
+    if TEST_NOW:
+        clock.travel_to(TEST_NOW)
+    else:
+        clock.use(None)
+    yield
+    clock.use(None)
 
 
 @pytest.fixture

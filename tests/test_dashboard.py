@@ -8,7 +8,7 @@ from sqlalchemy import delete, event, update
 
 from conftest import build_app, connect, make_config, signup
 
-from fitlink import jobs
+from fitlink import dates, jobs
 from fitlink.dashboard.charts import Scale, bucket_values, buckets, line, nice_ceiling
 from fitlink.dashboard.readings import Stat
 from fitlink.dashboard.periods import export_period, range_days
@@ -135,7 +135,7 @@ def test_an_import_in_progress_shows_how_far_it_got(app, client):
     signup(client)
     connect(client, account="alex")
     with app.app_context():
-        recent = date.today() - timedelta(days=10)
+        recent = dates.local_today("UTC") - timedelta(days=10)
     change(app, update(SyncState).where(SyncState.resource == "steps")
            .values(backfill_done=False, oldest_synced=recent))
     page = client.get("/dashboard").text

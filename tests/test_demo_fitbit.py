@@ -8,11 +8,12 @@ import hmac
 import json
 import re
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from conftest import ONE_DAY
 from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1Session
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from fitlink.demo_fitbit.server import serve_in_thread
 CLIENT_KEY = "fitlink-test"
 CLIENT_SECRET = "test-client-secret"
 CALLBACK = "http://client.example/fitbit/callback"
-FROZEN = datetime.now(timezone.utc)
+FROZEN = ONE_DAY
 RESOURCES = ("steps", "distance", "calories", "floors", "elevation", "minutesSedentary",
              "minutesLightlyActive", "minutesFairlyActive", "minutesVeryActive",
              "activityCalories")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from conftest import connect, signup
 
+from fitlink.dates import local_today
 from fitlink.extensions import db
 from fitlink.models import DailyMetric
 
@@ -54,7 +55,8 @@ def test_csv_export_holds_exactly_the_stored_rows_for_the_range(app):
 
 def test_json_export_for_chosen_dates(app):
     client = two_users(app)
-    start, end = date.today() - timedelta(days=40), date.today() - timedelta(days=10)
+    today = local_today("UTC")
+    start, end = today - timedelta(days=40), today - timedelta(days=10)
     response = client.get(f"/dashboard/export.json?start={start}&end={end}")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert f'filename="fitlink-{start}-to-{end}.json"' in response.headers["Content-Disposition"]

@@ -15,7 +15,7 @@ import pytest
 from conftest import authorize_on_provider, build_app, local_path, make_config, signup
 from faults import FAULTS, Call, Faults
 from test_google_health_connect import google_config
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, decide
+from test_google_health_source import CLIENT_ID, CLIENT_SECRET, decide
 
 from fitlink.demo_fitbit import create_demo_app
 from fitlink.demo_fitbit.server import serve_in_thread
@@ -201,7 +201,7 @@ def fitbit_world(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def google_world(tmp_path_factory):
-    demo = create_google_demo({"SECRET_KEY": "demo-gh-secret", "TESTING": True, "DEMO_GOOGLE_HEALTH_NOW": FROZEN,
+    demo = create_google_demo({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
                                "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
                                "DEMO_GOOGLE_HEALTH_RATE_LIMIT": 1_000_000})
     faults = Faults(demo, hang=HANG)

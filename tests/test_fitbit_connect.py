@@ -1,7 +1,6 @@
 """Connect Fitbit over OAuth 1.0a against the built-in service on a real port."""
 
 import socket
-from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
@@ -9,7 +8,7 @@ from requests_oauthlib import OAuth1Session
 
 from conftest import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
 
-from fitlink import create_app
+from fitlink import clock, create_app
 from fitlink.demo_fitbit import create_demo_app
 from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
 from fitlink.demo_fitbit.server import serve_in_thread
@@ -260,7 +259,7 @@ def test_today_is_the_fitbit_users_local_date(app, client, account):
     with app.app_context():
         newest = db.session.execute(db.select(db.func.max(DailyMetric.day))).scalar()
     assert newest == today
-    assert abs((today - datetime.now(timezone.utc).date()).days) <= 1
+    assert abs((today - clock.now().date()).days) <= 1
 
 
 def test_connect_requires_login(client):

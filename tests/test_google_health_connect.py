@@ -10,6 +10,7 @@ import pytest
 from conftest import build_app, local_path, make_config, signup
 from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, SCOPES, alex_today, decide
 
+from fitlink import clock
 from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.demo_google_health import call_log, create_demo_app, expire_access_tokens, reset_call_log
 from fitlink.demo_google_health.models import health_db
@@ -25,9 +26,9 @@ WEBHOOK_SECRET = "Bearer test-webhook-secret"
 
 @pytest.fixture
 def demo():
+    clock.travel_to(FROZEN)  # for fitlink and the service alike
     app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
-                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
-                           "DEMO_GOOGLE_HEALTH_NOW": FROZEN})
+                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET}})
     yield app
     with app.app_context():
         health_db.engine.dispose()

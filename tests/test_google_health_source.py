@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 import requests
 from flask import Flask
+from conftest import ONE_DAY
 from requests_oauthlib import OAuth2Session
+
+from fitlink import clock
 
 from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
 from fitlink.demo_fitbit.server import serve_in_thread
@@ -30,15 +33,16 @@ from fitlink.sync import plan
 CLIENT_ID = "fitlink-test.apps.googleusercontent.com"
 CLIENT_SECRET = "test-google-client-secret"
 REDIRECT = "http://127.0.0.1:9/google_health/authorized"
-FROZEN = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+FROZEN = ONE_DAY
 ROLLUP_LIMITS = {"steps": 90, "distance": 90, "floors": 90, "total-calories": 14, "active-minutes": 14}
 
 
 @pytest.fixture
 def demo():
+    clock.travel_to(FROZEN)  # for fitlink and the service alike
     app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
                            "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
-                           "DEMO_GOOGLE_HEALTH_NOW": FROZEN, "DEMO_GOOGLE_HEALTH_FAULT_DELAY": 1.0})
+                           "DEMO_GOOGLE_HEALTH_FAULT_DELAY": 1.0})
     yield app
     with app.app_context():
         health_db.engine.dispose()
@@ -90,7 +94,7 @@ def source(server):
 
 
 def alex_today() -> date:
-    return local_today(get_account("alex", FROZEN), FROZEN)
+    return local_today(get_account("alex"))
 
 
 def data_calls(demo) -> Counter:
@@ -101,7 +105,7 @@ def data_calls(demo) -> Counter:
 
 def test_profile_reads_identity_settings_and_profile(source):
     profile = source.profile()
-    alex = get_account("alex", FROZEN)
+    alex = get_account("alex")
     assert profile.user_id == health_user_id("alex")
     assert profile.timezone == "Europe/Berlin"
     assert profile.member_since == alex.member_since
@@ -207,7 +211,7 @@ def test_rate_limit_that_persists_says_when_to_come_back(source, demo):
     inject_faults(demo, 429, 4)
     with pytest.raises(RateLimited) as caught:
         source.fetch("steps", alex_today(), alex_today())
-    assert caught.value.retry_at > datetime.now(timezone.utc) + timedelta(seconds=30)
+    assert caught.value.retry_at > clock.now() + timedelta(seconds=30)
     assert len([call for call in call_log(demo) if call.fault]) == 4
 
 

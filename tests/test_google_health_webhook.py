@@ -10,6 +10,7 @@ from services import free_port
 from test_google_health_connect import WEBHOOK_SECRET, build_fitlink, connect, stored
 from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, alex_today
 
+from fitlink import clock
 from fitlink.demo_fitbit.accounts import daily_values
 from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink.demo_google_health import call_log, create_demo_app, record_activity, reset_call_log
@@ -30,9 +31,9 @@ def fitlink_port():
 @pytest.fixture
 def demo(fitlink_port):
     # The service notifies fitlink's webhook, served below on this port, as Google would.
+    clock.travel_to(FROZEN)  # for fitlink and the service alike
     app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
                            "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
-                           "DEMO_GOOGLE_HEALTH_NOW": FROZEN,
                            "DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL": f"http://127.0.0.1:{fitlink_port}{URL}",
                            "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": WEBHOOK_SECRET})
     yield app

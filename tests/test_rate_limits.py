@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
 
+from fitlink import clock as fitlink_clock
 from fitlink import jobs
 from fitlink.demo_fitbit import call_log, create_demo_app
 from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
@@ -164,7 +165,7 @@ class FakeWait:
 
     def __init__(self, window: float):
         self.window = window
-        self.clock = FakeClock(datetime.now(timezone.utc))
+        self.clock = FakeClock(fitlink_clock.now())
 
     def __call__(self) -> None:
         stamp = self.clock().timestamp()
@@ -196,7 +197,7 @@ def test_a_short_window_says_the_seconds_left_in_it(tmp_path):
             source = open_source(db.session.get(OAuth, connection_id(app)))
             source.profile()
             assert (source.budget.limit, source.budget.remaining, source.budget.reserve()) == (4, 1, 0)
-            reset_in = (source.budget.reset_at - datetime.now(timezone.utc)).total_seconds()
+            reset_in = (source.budget.reset_at - fitlink_clock.now()).total_seconds()
             assert 18 <= reset_in <= 20  # 12:00:10 is 20 seconds before the window ends
             source.profile()
             clock.advance(20)  # the next window
@@ -224,7 +225,7 @@ def test_a_fifth_call_in_the_window_is_refused(tmp_path):
 @pytest.fixture
 def hourly(tmp_path):
     """fitlink on a service allowing 150 calls per clock hour, its clock stopped inside one hour."""
-    clock = FakeClock(datetime.now(timezone.utc))
+    clock = FakeClock(fitlink_clock.now())
     demo, statuses = serve({"DEMO_FITBIT_NOW": clock})
     with serve_in_thread(statuses) as provider:
         app = build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=1095, JOBS_IMMEDIATE=False))

@@ -7,8 +7,10 @@ import math
 import random
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from fitlink import clock
 
 NAME_PATTERN = re.compile(r"[a-z0-9]{1,30}")
 ENCODED_ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -84,7 +86,7 @@ def _traits(name: str) -> tuple:
 
 def local_today(account: Account, now: datetime | None = None) -> date:
     """Return today's date in the account's timezone."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     return now.astimezone(ZoneInfo(account.timezone)).date()
 
 
@@ -92,7 +94,7 @@ def get_account(name: str, now: datetime | None = None) -> Account:
     """Return the demo account with this name (any valid name is an account)."""
     name = normalize_name(name)
     full, tz, days, unit, steps, weekend, run_day, hr, weight, height = _traits(name)
-    today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(tz)).date()
+    today = (now or clock.now()).astimezone(ZoneInfo(tz)).date()
     return Account(
         name=name, encoded_id=encoded_id_for(name), display_name=full.split()[0],
         full_name=full, timezone=tz, member_since=today - timedelta(days=days),

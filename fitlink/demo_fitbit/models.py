@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from fitlink import clock
 
 
 class DemoBase(DeclarativeBase):
@@ -18,7 +20,7 @@ demo_db = SQLAlchemy(model_class=DemoBase)
 
 def now_utc() -> datetime:
     """Return the current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 class RequestToken(demo_db.Model):

@@ -6,11 +6,13 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import NamedTuple
 
 from flask import Flask
 from oauthlib.oauth1 import WebApplicationServer
+
+from fitlink import clock
 
 
 class ApiCall(NamedTuple):
@@ -80,15 +82,10 @@ class DemoState:
         return self.clock()
 
 
-def system_now() -> datetime:
-    """Return the real current time in UTC."""
-    return datetime.now(timezone.utc)
-
-
 def make_clock(setting: object) -> Callable[[], datetime]:
     """Turn DEMO_FITBIT_NOW (None, an aware datetime or a callable) into a clock."""
     if setting is None:
-        return system_now
+        return clock.now
     if isinstance(setting, datetime):
         if setting.tzinfo is None:
             raise ValueError("DEMO_FITBIT_NOW must be timezone-aware.")

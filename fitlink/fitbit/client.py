@@ -3,11 +3,12 @@
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import requests
 from flask_dance.consumer.requests import OAuth1Session
 
+from .. import clock
 from ..sources import BadPayload, Budget, ProviderError, RateLimited, TokenRejected
 
 log = logging.getLogger(__name__)
@@ -97,4 +98,4 @@ class FitbitClient:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()

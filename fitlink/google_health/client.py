@@ -15,12 +15,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import requests
 from oauthlib.oauth2 import InvalidGrantError, MissingTokenError, OAuth2Error
 from requests_oauthlib import OAuth2Session
 
+from .. import clock
 from ..sources import BadPayload, NotSetUp, ProviderError, RateLimited, SourceError, TokenRejected
 from .transport import require_safe
 
@@ -233,4 +234,4 @@ def read_answer(response: requests.Response, path: str) -> dict:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
