@@ -1,5 +1,6 @@
 """Sign up, log in and log out."""
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -10,22 +11,26 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import mail, throttle
 from .extensions import db, login_manager
 from .forms import LoginForm, SignupForm
-from .models import User
+from .models import User, new_session_secret
 from .sessions import rotate_session_id
 
 bp = Blueprint("auth", __name__)
 
 # Compared against when the email is unknown, so both failures take as long.
 _DUMMY_HASH = generate_password_hash("not a real password")
-# The User.session_generation this session was started under.
-GENERATION_KEY = "generation"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Return the session's user, unless the account is gone or its sessions were ended since."""
-    user = db.session.get(User, int(user_id))
-    if user is None or session.get(GENERATION_KEY, 0) != user.session_generation:
+def load_user(session_id: str) -> User | None:
+    """Return the session's user, unless the account is gone or its sessions were ended since.
+
+    The session holds User.get_id(): the id and the account's random session secret.
+    A session of a deleted account, or one started before a password change, names a
+    secret no account has, so it is logged out, whatever id a later account is given.
+    """
+    user_id, _, secret = str(session_id).partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not secret or not hmac.compare_digest(secret.encode(), user.session_secret.encode()):
         return None
     return user
 
@@ -124,16 +129,15 @@ def start_session(user: User) -> None:
     """Log the user in under a fresh session id."""
     rotate_session_id()
     login_user(user, remember=False)
-    session[GENERATION_KEY] = user.session_generation
 
 
 def end_sessions(user: User) -> None:
     """Log the user out of every session they have, on any backend, and commit.
 
-    Sessions remember the generation they started under (load_user compares),
-    so one increment ends them all without finding them in the session store.
+    Sessions carry the account's session secret (load_user compares), so a new
+    secret ends them all without finding them in the session store.
     """
-    user.session_generation += 1
+    user.session_secret = new_session_secret()
     db.session.commit()
 
 

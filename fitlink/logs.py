@@ -123,9 +123,9 @@ def _request_line(status: int) -> None:
 
 
 def _user_id() -> int | None:
-    """Return the logged-in user's id from the session, without loading the user."""
-    value = session.get("_user_id")
-    return int(value) if value is not None and str(value).isdigit() else None
+    """Return the logged-in user's id from the session, without loading the user (never its secret)."""
+    value = str(session.get("_user_id") or "").partition(":")[0]
+    return int(value) if value.isdigit() else None
 
 
 def _start_job(task) -> None:

@@ -1,5 +1,6 @@
 """Database models: accounts, connections, every source's data, the values shown, sync state."""
 
+import secrets
 from datetime import date, datetime
 
 from flask_dance.consumer.storage.sqla import OAuthConsumerMixin
@@ -13,6 +14,11 @@ from .crypto import EncryptedJSON
 from .extensions import db
 
 
+def new_session_secret() -> str:
+    """Return a fresh random secret that binds sessions to one account."""
+    return secrets.token_urlsafe(24)
+
+
 def now_utc() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return clock.now()
@@ -20,19 +26,27 @@ def now_utc() -> datetime:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # Ids are never reused (AUTOINCREMENT on SQLite; sequences elsewhere), so nothing that
+    # names an old id (a session, a queued job, a folder) can reach a later account.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    # Bumped when the password changes: sessions started under an older value are logged out.
-    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Every session carries it (get_id); replaced when the password changes or is reset, so
+    # sessions started before are logged out. Random per account, so an id alone proves nothing.
+    session_secret: Mapped[str] = mapped_column(String(64), default=new_session_secret)
     # The last "Sync now" press that queued work: presses soon after it queue nothing (sync/pending.py).
     sync_pressed_at: Mapped[datetime | None]
 
     connections: Mapped[list["OAuth"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    def get_id(self) -> str:
+        """Return what Flask-Login keeps in the session: the id and the account's session secret."""
+        return f"{self.id}:{self.session_secret}"
 
 
 class OAuth(OAuthConsumerMixin, db.Model):
@@ -46,6 +60,7 @@ class OAuth(OAuthConsumerMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("provider", "provider_user_id"),
         UniqueConstraint("provider", "user_id"),
+        {"sqlite_autoincrement": True},  # queued jobs name connections by id
     )
 
     # The mixin's JSON column, encrypted at rest (fitlink/crypto.py).

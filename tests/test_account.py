@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 
 from conftest import PASSWORD, build_app, local_path, login, mail_config, make_config, signup
-from services import redis_database
+from services import postgres_database, redis_database
 
 from fitlink import sources
 from fitlink.archive.models import ArchiveImport
@@ -264,3 +264,48 @@ def test_sqlite_enforces_the_cascade(tmp_path, provider):
         foreign = {fk["referred_table"]: fk["options"].get("ondelete")
                    for fk in inspect(db.engine).get_foreign_keys("source_metrics")}
         assert foreign == {"users": "CASCADE"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_app(request, tmp_path, provider):
+    """fitlink on a fresh database of each kind it supports."""
+    if request.param == "sqlite":
+        yield build_app(make_config(tmp_path, provider.url, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'ids.sqlite'}"))
+    else:
+        with postgres_database() as url:
+            app = build_app(make_config(tmp_path, provider.url, SQLALCHEMY_DATABASE_URI=url))
+            yield app
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+def test_a_deleted_accounts_other_session_never_becomes_the_next_accounts(any_database_app):
+    app = any_database_app
+    laptop = logged_in(app, email="victim@example.org")
+    phone = app.test_client()
+    assert login(phone, email="victim@example.org").status_code == 302 and is_logged_in(phone)
+    with app.app_context():
+        victim_id = db.session.execute(select(User.id)).scalar_one()
+    assert laptop.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+
+    newcomer = logged_in(app, email="newcomer@example.org")
+    with app.app_context():
+        newcomer_id = db.session.execute(select(User.id)).scalar_one()
+    assert newcomer_id > victim_id  # ids are never handed out again
+    assert is_logged_in(newcomer)
+    assert not is_logged_in(phone)
+    assert "newcomer@example.org" not in phone.get("/account").text
+    assert phone.get("/account/export").status_code in (302, 401)
+
+
+def test_a_session_naming_another_accounts_id_is_not_logged_in(app):
+    """The session binds to the account by its random secret: an id alone (same id, new account) is nothing."""
+    phone = logged_in(app, email="first@example.org")
+    with app.app_context():
+        user = db.session.execute(select(User)).scalar_one()
+        user_id, stolen_id = user.id, user.get_id()
+        user.session_secret = "a secret the session does not hold"
+        db.session.commit()
+    assert stolen_id.startswith(f"{user_id}:") and len(stolen_id.partition(":")[2]) >= 32
+    assert not is_logged_in(phone)

@@ -104,3 +104,22 @@ def test_data_of_the_first_schema_survives_the_upgrade(migrations_app):
         connection_row = db.session.get(OAuth, 7)
         assert connection_row.token["oauth_token"] == "plain-token-value"
         db.session.remove()
+
+
+def test_ids_that_name_things_are_never_reused_on_sqlite(tmp_path):
+    app = create_app(make_config(tmp_path, "http://127.0.0.1:9", REDIS_URL=None,
+                                 SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'ids.sqlite'}"))
+    with app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO users (email, password_hash, created_at, session_secret) "
+                                    "VALUES ('a@example.org', 'x', '2026-01-01', 's1'), ('b@example.org', 'x', '2026-01-01', 's2')"))
+            connection.execute(text("DELETE FROM users WHERE email = 'b@example.org'"))
+            connection.execute(text("INSERT INTO users (email, password_hash, created_at, session_secret) "
+                                    "VALUES ('c@example.org', 'x', '2026-01-01', 's3')"))
+            ids = dict(connection.execute(text("SELECT email, id FROM users")).all())
+            created = dict(connection.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")).all())
+        db.engine.dispose()
+    assert ids == {"a@example.org": 1, "c@example.org": 3}
+    for table in ("users", "oauth", "archive_imports"):
+        assert "AUTOINCREMENT" in created[table], table

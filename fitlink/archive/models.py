@@ -15,6 +15,7 @@ class ArchiveImport(db.Model):
     """An uploaded archive being (or having been) imported for one person."""
 
     __tablename__ = "archive_imports"
+    __table_args__ = {"sqlite_autoincrement": True}  # queued jobs and progress URLs name imports by id
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
