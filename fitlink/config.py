@@ -49,6 +49,8 @@ def defaults(instance_path: str) -> dict:
         "ARCHIVE_MAX_BYTES": 8 * 1024 ** 3,  # largest archive upload (all parts together)
         "ARCHIVE_MAX_UNCOMPRESSED_BYTES": 40 * 1024 ** 3,  # what its health files may expand to
         "ARCHIVE_UPLOAD_DIR": None,  # None: instance/uploads
+        "ARCHIVE_MAX_FILES": 20,  # parts in one upload (Takeout splits at 1 GB or more)
+        "ARCHIVE_STALE_SECONDS": 24 * 3600,  # uploads left behind this long (a crash) are swept
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": None,  # None: Secure outside development

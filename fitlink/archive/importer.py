@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import OAuth, SourceMetric, User, now_utc
 from ..sync.store import save_days
 from .extract import DEFAULT_MAX_UNCOMPRESSED, Report, read_archive
-from .models import ArchiveImport
+from .models import update_if_active
 from .reader import ArchiveError
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,7 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
         for metric, values in rows.items():
             for first in range(0, len(values), SAVE_BATCH):
                 saved += save_days(user_id, PROVIDER, metric, values[first:first + SAVE_BATCH])
-                tracker.saving(saved, total, report)
-                db.session.commit()
+                tracker.saving(saved, total, report)  # commits the batch, unless the import was cancelled
         connection.broken_at = None
         tracker.finish(report)
         db.session.commit()
@@ -96,7 +95,7 @@ class Tracker:
     """Keep the ArchiveImport row (when there is one) and a caller's callback up to date."""
 
     def __init__(self, import_id: int | None, callback):
-        self.row = db.session.get(ArchiveImport, import_id) if import_id else None
+        self.import_id = import_id
         self.callback = callback
         self.last_percent = -1
 
@@ -104,22 +103,21 @@ class Tracker:
         if self.callback:
             self.callback(done, total, days)
         percent = done * READ_SHARE // max(total, 1)
-        if self.row is not None and percent != self.last_percent:
+        if percent != self.last_percent:
             self.last_percent = percent
             self.update(status="running", files_total=total, files_read=done, days_found=days, percent=percent)
 
     def saving(self, saved: int, total: int, report: Report) -> None:
         percent = READ_SHARE + (100 - READ_SHARE) * saved // max(total, 1)
-        if self.row is not None:
-            self.update(days_found=report.days_found, percent=min(percent, 99))
+        self.update(days_found=report.days_found, percent=min(percent, 99))
 
     def finish(self, report: Report) -> None:
-        if self.row is not None:
-            self.update(status="done", percent=100, files_read=report.files_read, message=report.summary(),
-                        finished_at=now_utc())
+        self.update(status="done", percent=100, files_read=report.files_read, message=report.summary(),
+                    finished_at=now_utc(), folder=None)
 
     def update(self, **values) -> None:
-        for name, value in values.items():
-            setattr(self.row, name, value)
+        """Record progress and commit with it whatever the import wrote; raise ImportCancelled if it was cancelled."""
+        if self.import_id is not None:
+            update_if_active(self.import_id, **values)
         # Progress is its own short transaction, so the page sees it while the import runs.
         db.session.commit()

@@ -2,13 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..models import now_utc
 
-STATUSES = ("queued", "running", "done", "failed")
+# Queued or running: what "one import at a time" and cancelling look at.
+ACTIVE = ("queued", "running")
+
+
+class ImportCancelled(Exception):
+    """The import was cancelled (its data deleted) or its account deleted while it ran."""
 
 
 class ArchiveImport(db.Model):
@@ -19,7 +24,10 @@ class ArchiveImport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # queued, running, done, failed, or cancelled ("Delete imported data" while it was queued or running).
     status: Mapped[str] = mapped_column(String(16), default="queued")
+    # The random key of the folder its upload waits in (archive/folders.py); None once imported.
+    folder: Mapped[str | None] = mapped_column(String(64), unique=True)
     files_total: Mapped[int] = mapped_column(default=0)
     files_read: Mapped[int] = mapped_column(default=0)
     days_found: Mapped[int] = mapped_column(default=0)
@@ -31,10 +39,24 @@ class ArchiveImport(db.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed")
+        return self.status not in ACTIVE
 
     def as_json(self) -> dict:
         """Return the progress as the dashboard's live part reads it."""
         return {"id": self.id, "status": self.status, "files_total": self.files_total,
                 "files_read": self.files_read, "days_found": self.days_found, "percent": self.percent,
                 "message": self.message, "finished": self.finished}
+
+
+def update_if_active(import_id: int, **values) -> None:
+    """Update an import that is still queued or running (not committed); raise ImportCancelled if it is not.
+
+    One guarded UPDATE: it waits for a concurrent cancel to commit (PostgreSQL
+    re-checks the row), so rows written in the same transaction never outlive
+    a "Delete imported data" that came first.
+    """
+    done = db.session.execute(update(ArchiveImport)
+                              .where(ArchiveImport.id == import_id, ArchiveImport.status.in_(ACTIVE))
+                              .values(**values))
+    if done.rowcount != 1:
+        raise ImportCancelled(import_id)

@@ -9,11 +9,13 @@ from ..connections import connection_for, remove_connection
 from ..extensions import db
 from .forms import UploadForm
 from .importer import PROVIDER, ensure_connection
-from .jobs import enqueue_import
+from . import folders
+from .jobs import active_folders, cancel_imports, enqueue_import
 from .models import ArchiveImport
-from .uploads import keep, not_a_zip, size_of
+from .uploads import gate, keep, not_a_zip, size_of
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
+bp.url_value_preprocessor(gate)
 
 GIB = 1024 ** 3
 
@@ -34,13 +36,20 @@ def upload():
         if problem:
             form.archive.errors.append(problem)
         else:
-            row = ArchiveImport(user_id=current_user.id, status="queued", files_total=0)
-            db.session.add(row)
-            # The dashboard shows the import as one of the person's sources from the start.
-            ensure_connection(current_user.id)
-            db.session.commit()
-            keep(files, row.id)
-            enqueue_import(row.id)
+            folders.sweep_stale(keep=active_folders())
+            key = folders.new_key()
+            try:
+                keep(files, key)
+                row = ArchiveImport(user_id=current_user.id, status="queued", files_total=0, folder=key)
+                db.session.add(row)
+                # The dashboard shows the import as one of the person's sources from the start.
+                ensure_connection(current_user.id)
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                folders.remove(key)
+                raise
+            enqueue_import(row.id, key)
             flash("Importing your archive... Your history appears on the dashboard as it is read.", "info")
             return redirect(url_for("dashboard.index"))
     return render_template("archive/import.html", form=form, latest=latest_import(current_user.id),
@@ -72,11 +81,15 @@ def too_large(error):
 @bp.post("/delete")
 @login_required
 def delete():
-    """Delete everything imported from archives, and only that."""
+    """Delete everything imported from archives, and only that; an import still queued or running is cancelled."""
+    keys = cancel_imports(current_user.id)  # first: a running import stops before writing more
     connection = connection_for(current_user.id, PROVIDER)
     if connection is not None:
         remove_connection(connection)
-        db.session.commit()
+    db.session.commit()
+    for key in keys:
+        folders.remove(key)
+    if connection is not None or keys:
         flash("The data imported from your Fitbit archive is deleted.", "info")
     else:
         flash("There was no imported archive data to delete.", "info")
