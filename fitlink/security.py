@@ -104,8 +104,3 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Client address and scheme from that many proxies' X-Forwarded-* headers (throttling keys on it).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    if app.config["ENV"] == "production" and not (app.config.get("TRUSTED_HOSTS") or app.config.get("SERVER_NAME")):
-        app.logger.warning(
-            "FITLINK_TRUSTED_HOSTS is not set: links in emails and OAuth callbacks are built "
-            "from the request's Host header; set it to this site's host name(s)."
-        )

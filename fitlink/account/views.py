@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import mail, throttle
 from ..auth import authenticate, end_sessions, start_session
 from ..extensions import db
+from ..links import external_url
 from ..models import User
 from ..sessions import rotate_session_id
 from .deletion import delete_account
@@ -90,7 +91,7 @@ def forgot():
     if form.validate_on_submit():
         user = db.session.execute(db.select(User).filter_by(email=form.email.data)).scalar_one_or_none()
         if user is not None:
-            link = url_for(".reset", token=make_token(user), _external=True)
+            link = external_url("account.reset", token=make_token(user))
             mail.send_template(user.email, "Choose a new password", "mail/reset.txt",
                                link=link, minutes=MAX_AGE_SECONDS // 60)
         flash(RESET_SENT, "info")
