@@ -6,7 +6,7 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import mail, throttle
+from .. import known_browsers, mail, throttle
 from ..auth import authenticate, end_sessions, start_session
 from ..extensions import db
 from ..links import external_url
@@ -39,7 +39,7 @@ def index():
 
 @bp.post("/password")
 @login_required
-@throttle.limits("LOGIN", throttle.failed)
+@throttle.account_form_limits
 def change_password():
     """Change the password, and log out every other session of the person."""
     form = ChangePasswordForm()
@@ -50,6 +50,7 @@ def change_password():
             user.password_hash = generate_password_hash(form.password.data)
             end_sessions(user)
             start_session(user)  # this session goes on, under a fresh id
+            known_browsers.remember(user)  # the new password ended every browser's mark
             flash("Your password is changed. Every other session is logged out.", "success")
             return redirect(url_for(".index"))
         form.current.errors.append("That is not your current password.")
@@ -67,7 +68,7 @@ def export():
 
 @bp.post("/delete")
 @login_required
-@throttle.limits("LOGIN", throttle.failed)
+@throttle.account_form_limits
 def delete():
     """Delete the account and all its data, after the password confirms it."""
     form = DeleteAccountForm()
