@@ -33,7 +33,7 @@ DEFAULTS = {
     "THROTTLE_LOGIN_PER_ACCOUNT": "100 per day",
     # Looser: many people may share one address (offices, mobile carriers).
     "THROTTLE_LOGIN_PER_ADDRESS": "50 per 15 minutes",
-    # A known browser's own failures (it skips the three above).
+    # The failures of an account's known browsers, together (they skip the three above).
     "THROTTLE_LOGIN_KNOWN_BROWSER": "20 per 15 minutes",
     # Wrong current passwords on /account/password and /account/delete, per logged-in account.
     "THROTTLE_ACCOUNT_FORMS_PER_ACCOUNT": "5 per 15 minutes",
@@ -82,9 +82,12 @@ def account_address_key() -> str:
 
 
 def known_browser_key() -> str:
-    """Return the limit key of a known browser's attempts on the form's account from its address group."""
+    """Return the limit key of the attempts of the form's account's known browsers, wherever they are.
+
+    One key for them all, so a stolen cookie gains no fresh bucket from each new address.
+    """
     account = account_key()
-    return f"known|{account}|{address_key()}" if account else ""
+    return f"known|{account}" if account else ""
 
 
 def user_key() -> str:
