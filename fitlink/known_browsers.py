@@ -9,8 +9,7 @@ password change, reset and deletion (models.User), so those end every mark.
 
 import hashlib
 
-from flask import current_app, g, request
-from flask import after_this_request
+from flask import after_this_request, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
