@@ -37,8 +37,10 @@ migrate: install
 
 # Production: migrations, then a Huey consumer and gunicorn (gunicorn.conf.py) on
 # PostgreSQL and Redis. Scale with WEB_CONCURRENCY and JOB_WORKERS, or more hosts.
+# Refused unless FITLINK_ENV=production (or FITLINK_ALLOW_DEVELOPMENT_SERVE=true): gunicorn.conf.py checks.
 JOB_WORKERS ?= 4
 serve: install
+	@$(BIN)/python gunicorn.conf.py
 	@test -n "$$FITLINK_SQLALCHEMY_DATABASE_URI" -a -n "$$FITLINK_REDIS_URL" || \
 		{ echo "make serve needs FITLINK_SQLALCHEMY_DATABASE_URI and FITLINK_REDIS_URL (see README)"; exit 2; }
 	$(BIN)/flask db upgrade

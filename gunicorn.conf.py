@@ -2,10 +2,39 @@
 
 Every value can be overridden on the command line or in GUNICORN_CMD_ARGS;
 WEB_CONCURRENCY and GUNICORN_BIND are read here for the usual cases.
+It refuses to serve a development build (see serving_problem); `make serve`
+runs this file first (`python gunicorn.conf.py`) so it refuses before migrating.
 """
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+from flask import Config
+
+
+def serving_problem() -> str | None:
+    """Return why fitlink must not be served from here, or None.
+
+    FITLINK_ENV is read the way the app reads it (instance/config.py, then the
+    environment). A deployment that forgot it would run as development: reset
+    links printed to the log, the built-in services mounted, cookies not Secure.
+    """
+    config = Config(str(Path(__file__).resolve().parent / "instance"))
+    config.from_pyfile("config.py", silent=True)
+    config.from_prefixed_env("FITLINK")
+    env = config.get("ENV", "development")
+    if env == "production" or config.get("ALLOW_DEVELOPMENT_SERVE") is True:
+        return None
+    return (f"Refusing to serve fitlink with FITLINK_ENV={env}: development prints password-reset links "
+            "to the log, mounts the built-in services and sends cookies without Secure. Set "
+            "FITLINK_ENV=production (see README), or FITLINK_ALLOW_DEVELOPMENT_SERVE=true to serve a "
+            "development build on purpose.")
+
+
+if problem := serving_problem():
+    sys.exit(problem)
 
 wsgi_app = "wsgi:app"
 # `make serve` runs huey_consumer beside gunicorn: no job consumer inside the web workers

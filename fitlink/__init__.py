@@ -6,7 +6,7 @@ from flask import Flask
 
 from . import (
     account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, errors, fitbit, formatting, health, jobs,
-    google_health, logs, mail, security, sessions, sources, throttle,
+    google_health, links, logs, mail, security, sessions, sources, throttle,
 )
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     sessions.init_app(app)
     throttle.init_app(app)
     mail.init_app(app)
+    links.init_app(app)
     jobs.init_app(app)
     logs.init_app(app, jobs.huey)
 

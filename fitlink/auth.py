@@ -8,7 +8,7 @@ from flask_login import login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import mail, throttle
+from . import known_browsers, mail, throttle
 from .extensions import db, login_manager
 from .forms import LoginForm, SignupForm
 from .models import User, new_session_secret
@@ -56,7 +56,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@throttle.limits("LOGIN", throttle.failed)
+@throttle.login_limits
 def login():
     """Log a person in with email and password."""
     form = LoginForm()
@@ -66,6 +66,7 @@ def login():
             form.form_errors.append("Wrong email or password.")
         else:
             start_session(user)
+            known_browsers.remember(user)  # this browser skips the limits strangers fill
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from .links import base_url_problem
+
 
 def defaults(instance_path: str) -> dict:
     """Return the settings fitlink uses when nothing overrides them."""
@@ -63,6 +65,11 @@ def defaults(instance_path: str) -> dict:
         # Largest request body; a view may allow more or less (security.body_limit).
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "FITBIT_WEBHOOK_MAX_BYTES": 16 * 1024,
+        # Where links in mails point, e.g. "https://fitlink.example.org" (None: the request's host,
+        # which production accepts only with TRUSTED_HOSTS set; see links.py).
+        "BASE_URL": None,
+        # Host names this site answers to; others get 400 (Flask). A comma-separated string works too.
+        "TRUSTED_HOSTS": None,
         # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none; trust no header).
         "TRUSTED_PROXIES": 0,
         # JSON list of Fernet keys for tokens at rest; the first encrypts (crypto.py).
@@ -91,6 +98,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         if production:
             raise RuntimeError("FITLINK_SECRET_KEY must be set when FITLINK_ENV=production.")
         app.config["SECRET_KEY"] = _instance_secret(app, "secret_key")
+    if isinstance(app.config["TRUSTED_HOSTS"], str):
+        app.config["TRUSTED_HOSTS"] = [host.strip() for host in app.config["TRUSTED_HOSTS"].split(",") if host.strip()]
+    problem = link_origin_problem(app.config, production)
+    if problem:
+        raise RuntimeError(problem)
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = production
     builtin = app.config["BUILTIN_SERVICES"]
@@ -100,6 +112,21 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         use_builtin_fitbit(app)
     if builtin and not app.config["GOOGLE_HEALTH_CLIENT_ID"]:
         use_builtin_google_health(app)
+
+
+def link_origin_problem(config, production: bool) -> str | None:
+    """Return why links in mails could point at a forged host, or None when they cannot.
+
+    A password-reset mail carries a live token: in production its link must come
+    from FITLINK_BASE_URL, or from a request whose Host passed FITLINK_TRUSTED_HOSTS.
+    """
+    if config["BASE_URL"]:
+        return base_url_problem(config["BASE_URL"])
+    if production and not config["TRUSTED_HOSTS"]:
+        return ("FITLINK_ENV=production needs FITLINK_BASE_URL (e.g. https://fitlink.example.org) or "
+                "FITLINK_TRUSTED_HOSTS (e.g. fitlink.example.org): otherwise password-reset links "
+                "are built from whatever Host header a request brings.")
+    return None
 
 
 def use_builtin_fitbit(app: Flask) -> None:

@@ -63,6 +63,9 @@ def save_connection(user: User, provider: str, token: dict, profile: Profile,
     connection.weight_unit = profile.weight_unit
     connection.goals = goals or connection.goals
     connection.broken_at = None
+    # When this grant was made (naive UTC, the mixin's column): a Fitbit revocation dated
+    # before it revoked an earlier grant and is ignored (fitbit/revocations.py).
+    connection.created_at = now_utc().replace(tzinfo=None)
     db.session.commit()
     return connection
 

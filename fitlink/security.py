@@ -94,6 +94,20 @@ def untrusted_host(error: SecurityError):
     return "Bad request: this site does not answer to that host name.", 400, {"Content-Type": "text/plain"}
 
 
+PROXY_WARNING = (
+    "Requests arrive through a proxy (they carry X-Forwarded-For) but FITLINK_TRUSTED_PROXIES is 0: "
+    "every client has the proxy's address, so the log-in throttle counts them all as one; set "
+    "FITLINK_TRUSTED_PROXIES to the number of proxies in front of fitlink."
+)
+
+
+def warn_of_an_untrusted_proxy() -> None:
+    """Log PROXY_WARNING at the first request that came through a proxy (once per process)."""
+    if "X-Forwarded-For" in request.headers and not current_app.extensions.get("fitlink_proxy_warned"):
+        current_app.extensions["fitlink_proxy_warned"] = True
+        current_app.logger.warning(PROXY_WARNING)
+
+
 def init_app(app: Flask) -> None:
     """Install the headers, the per-view body limits and, when configured, the proxy fix."""
     app.after_request(add_headers)
@@ -104,8 +118,5 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Client address and scheme from that many proxies' X-Forwarded-* headers (throttling keys on it).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    if app.config["ENV"] == "production" and not (app.config.get("TRUSTED_HOSTS") or app.config.get("SERVER_NAME")):
-        app.logger.warning(
-            "FITLINK_TRUSTED_HOSTS is not set: links in emails and OAuth callbacks are built "
-            "from the request's Host header; set it to this site's host name(s)."
-        )
+    else:
+        app.before_request(warn_of_an_untrusted_proxy)

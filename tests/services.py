@@ -180,6 +180,7 @@ class Stack:
             SECRET_KEY="production-test-secret",
             TOKEN_KEYS=json.dumps([Fernet.generate_key().decode()]),
             SESSION_COOKIE_SECURE="false",  # plain HTTP on loopback
+            TRUSTED_HOSTS="127.0.0.1",
             SQLALCHEMY_DATABASE_URI=database_url,
             REDIS_URL=redis_url,
             FITBIT_CLIENT_KEY="fitlink-builtin",

@@ -265,7 +265,8 @@ def test_secure_cookie_and_required_secret_in_production(tmp_path, provider):
     with pytest.raises(RuntimeError, match="FITLINK_SECRET_KEY"):
         build_app(make_config(tmp_path, provider.url, ENV="production", SECRET_KEY=None))
     with pytest.raises(RuntimeError, match="FITLINK_TOKEN_KEYS"):
-        build_app(make_config(tmp_path, provider.url, ENV="production"))
+        build_app(make_config(tmp_path, provider.url, ENV="production", TRUSTED_HOSTS=["localhost"]))
     keys = [Fernet.generate_key().decode()]
-    app = build_app(make_config(tmp_path, provider.url, ENV="production", TOKEN_KEYS=keys))
+    app = build_app(make_config(tmp_path, provider.url, ENV="production", TOKEN_KEYS=keys,
+                                TRUSTED_HOSTS=["localhost"]))
     assert app.config["SESSION_COOKIE_SECURE"] is True

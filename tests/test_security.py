@@ -47,7 +47,7 @@ def test_security_headers_on_every_page(app, client, provider):
 
 
 def test_hsts_in_production(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url, ENV="production",
+    app = build_app(make_config(tmp_path, provider.url, ENV="production", TRUSTED_HOSTS=["localhost"],
                                 TOKEN_KEYS=[Fernet.generate_key().decode()]))
     assert "max-age=" in app.test_client().get("/").headers["Strict-Transport-Security"]
 

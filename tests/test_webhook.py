@@ -4,12 +4,13 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import pytest
 
 from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
 
-from fitlink import jobs
+from fitlink import clock, jobs
 from fitlink.demo_fitbit import create_demo_app, record_activity
 from fitlink.demo_fitbit.accounts import get_account, local_today
 from fitlink.demo_fitbit.server import serve_in_thread
@@ -22,9 +23,9 @@ def sign(body: bytes, secret: str = CLIENT_SECRET) -> str:
     return base64.b64encode(hmac.new((secret + "&").encode(), body, hashlib.sha1).digest()).decode()
 
 
-def notification(owner: str, collection: str = "activities") -> bytes:
-    return json.dumps([{"collectionType": collection, "date": "2026-11-20", "ownerId": owner,
-                        "ownerType": "user", "subscriptionId": "1"}]).encode()
+def notification(owner: str, collection: str = "activities", day: str | None = "2026-11-20") -> bytes:
+    note = {"collectionType": collection, "date": day, "ownerId": owner, "ownerType": "user", "subscriptionId": "1"}
+    return json.dumps([{name: value for name, value in note.items() if value is not None}]).encode()
 
 
 def post(client, body: bytes, signature: str | None = None):
@@ -100,7 +101,9 @@ def test_revoked_access_removes_the_token_and_keeps_the_data(queued_app):
     client = queued_app.test_client()
     with queued_app.app_context():
         assert jobs.run_sync(1) == "complete"
-    body = notification(get_account("alex").encoded_id, "userRevokedAccess")
+    clock.travel_to(clock.now() + timedelta(days=2))  # a revocation dated after the connection was made
+    alex = get_account("alex")
+    body = notification(alex.encoded_id, "userRevokedAccess", local_today(alex).isoformat())
     assert post(client, body).status_code == 204
     with queued_app.app_context():
         link = db.session.get(OAuth, 1)
@@ -137,3 +140,14 @@ def steps_on(app, day) -> float:
         return db.session.execute(
             db.select(DailyMetric.value).filter_by(metric="steps", day=day)
         ).scalar_one()
+
+
+def test_a_revocation_that_names_no_date_is_checked_with_the_provider(queued_app):
+    client = queued_app.test_client()
+    body = notification(get_account("alex").encoded_id, "userRevokedAccess", day=None)
+    assert post(client, body).status_code == 204
+    ((name, args, _kwargs),) = pending(queued_app)  # a sync whose 401 would break the connection
+    with queued_app.app_context():
+        link = db.session.get(OAuth, 1)
+        assert link.broken_at is None and link.token
+        assert names(db.session.get(SyncRequest, 1).metrics) == ("steps",)

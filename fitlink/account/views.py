@@ -6,9 +6,10 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import mail, throttle
+from .. import known_browsers, mail, throttle
 from ..auth import authenticate, end_sessions, start_session
 from ..extensions import db
+from ..links import external_url
 from ..models import User
 from ..sessions import rotate_session_id
 from .deletion import delete_account
@@ -38,7 +39,7 @@ def index():
 
 @bp.post("/password")
 @login_required
-@throttle.limits("LOGIN", throttle.failed)
+@throttle.account_form_limits
 def change_password():
     """Change the password, and log out every other session of the person."""
     form = ChangePasswordForm()
@@ -49,6 +50,7 @@ def change_password():
             user.password_hash = generate_password_hash(form.password.data)
             end_sessions(user)
             start_session(user)  # this session goes on, under a fresh id
+            known_browsers.remember(user)  # the new password ended every browser's mark
             flash("Your password is changed. Every other session is logged out.", "success")
             return redirect(url_for(".index"))
         form.current.errors.append("That is not your current password.")
@@ -66,7 +68,7 @@ def export():
 
 @bp.post("/delete")
 @login_required
-@throttle.limits("LOGIN", throttle.failed)
+@throttle.account_form_limits
 def delete():
     """Delete the account and all its data, after the password confirms it."""
     form = DeleteAccountForm()
@@ -90,7 +92,7 @@ def forgot():
     if form.validate_on_submit():
         user = db.session.execute(db.select(User).filter_by(email=form.email.data)).scalar_one_or_none()
         if user is not None:
-            link = url_for(".reset", token=make_token(user), _external=True)
+            link = external_url("account.reset", token=make_token(user))
             mail.send_template(user.email, "Choose a new password", "mail/reset.txt",
                                link=link, minutes=MAX_AGE_SECONDS // 60)
         flash(RESET_SENT, "info")

@@ -51,12 +51,12 @@ def store_activity(app: Flask, account_name: str, steps: int,
 
 
 def notify_clients(app: Flask, account: Account, day: date,
-                   clients: list[str]) -> list[int | None]:
-    """POST one signed "activities" notification per client; return the statuses."""
+                   clients: list[str], collection: str = "activities") -> list[int | None]:
+    """POST one signed notification of collection per client; return the statuses."""
     state = demo_state(app)
     if not state.subscriber_url:
         return []
-    body = notification_body("activities", day, account.encoded_id, state.subscriber_id)
+    body = notification_body(collection, day, account.encoded_id, state.subscriber_id)
     return [post_notification(state.subscriber_url, body, state.clients[key])
             for key in clients if key in state.clients]
 
@@ -68,9 +68,17 @@ def record_activity(app: Flask, account_name: str, steps: int,
 
 
 def revoke_tokens(app: Flask, account_name: str) -> int:
-    """Delete every access token of an account; return how many there were."""
-    with demo_state(app).db_lock, app.app_context():
-        result = demo_db.session.execute(
-            delete(AccessToken).where(AccessToken.account == account_name.lower()))
+    """Delete every access token of an account, as the person revoking access does; return how many.
+
+    Like Fitbit, tell each client that held one with a "userRevokedAccess" notification
+    dated the account's local today.
+    """
+    state = demo_state(app)
+    with state.db_lock, app.app_context():
+        account = get_account(account_name, state.now())
+        clients = demo_db.session.scalars(
+            select(AccessToken.client_key).where(AccessToken.account == account.name).distinct()).all()
+        result = demo_db.session.execute(delete(AccessToken).where(AccessToken.account == account.name))
         demo_db.session.commit()
+    notify_clients(app, account, local_today(account, state.now()), sorted(clients), "userRevokedAccess")
     return result.rowcount

@@ -5,17 +5,18 @@ import hashlib
 import hmac
 import json
 import logging
+from datetime import date
 
 from flask import Blueprint, abort, current_app, request
 from sqlalchemy import select
 
 from .. import jobs
-from ..connections import mark_broken
 from ..extensions import csrf, db
 from ..security import body_limit
 from ..models import OAuth
 from ..sources import METRICS
 from .connection import PROVIDER
+from .revocations import act_on_revocation, notice_day
 
 log = logging.getLogger(__name__)
 
@@ -72,27 +73,35 @@ def valid_signature(body: bytes, signature: str) -> bool:
 
 
 def handle(notes: list) -> None:
-    """Enqueue one sync per owner; remove the token of owners who revoked access.
+    """Enqueue one sync per owner; act on owners' revocations (revocations.py: old ones are ignored).
 
     A replayed or repeated notification merges into the sync already queued (jobs.enqueue_sync).
     """
     owners: dict[str, set[str]] = {}
+    revoked: dict[str, list[date | None]] = {}
     for note in notes:
         if isinstance(note, dict) and isinstance(note.get("ownerId"), str):
             owners.setdefault(note["ownerId"], set()).add(str(note.get("collectionType")))
+            if note.get("collectionType") == "userRevokedAccess":
+                revoked.setdefault(note["ownerId"], []).append(notice_day(note))
     if not owners:
         return
     connections = db.session.execute(
         select(OAuth).where(OAuth.provider == PROVIDER, OAuth.provider_user_id.in_(owners))
     ).scalars().all()
     for connection in connections:
-        if "userRevokedAccess" in owners[connection.provider_user_id]:
-            log.info("webhook: user %s revoked access; token removed", connection.user_id)
-            mark_broken(connection, forget_token=True)
+        if connection.provider_user_id in revoked:
+            act_on_revocation(connection, latest(revoked[connection.provider_user_id]))
         elif connection.broken_at is None:
             metrics = changed_metrics(owners[connection.provider_user_id])
             if metrics:
                 jobs.enqueue_sync(connection.id, metrics=metrics)
+
+
+def latest(days: list[date | None]) -> date | None:
+    """Return the latest of one owner's revocation dates in a batch (None when none is dated)."""
+    dated = [day for day in days if day is not None]
+    return max(dated) if dated else None
 
 
 def changed_metrics(collections: set[str]) -> tuple[str, ...]:
