@@ -82,6 +82,11 @@ class HealthState:
         """Return the service's current time (configurable for tests)."""
         return self.clock()
 
+    def rate_limited_headers(self) -> dict:
+        """Return the headers of a 429 answer: Retry-After when the behaviours say so."""
+        retry = self.behaviours.retry_after
+        return {"Retry-After": retry} if retry is not None else {}
+
 
 def make_clock(setting: object) -> Callable[[], datetime]:
     """Turn DEMO_GOOGLE_HEALTH_NOW (None, an aware datetime or a callable) into a clock."""
