@@ -192,6 +192,11 @@ def _local_date(value: dict, civil: str, physical: str, offset: str) -> date:
     return _shifted(value[physical], value.get(offset)).date()
 
 
+def civil_moment(value: dict, civil: str, physical: str, offset: str) -> datetime:
+    """Return a local wall-clock time (naive) of a sample time or an interval's start or end."""
+    return datetime.fromisoformat(_local_time(value, civil, physical, offset))
+
+
 def _local_time(value: dict, civil: str, physical: str, offset: str) -> str:
     """Write a local time like Fitbit's sleep logs do: 2026-11-26T23:10:00 (no zone)."""
     if value.get(civil):
