@@ -121,6 +121,15 @@ def test_one_malformed_point_is_skipped_not_the_page(monkeypatch, caplog):
     assert "skipped a data point" in caplog.text
 
 
+def test_offsets_in_either_form_give_the_same_local_day():
+    late = {"weight": {"sampleTime": {"physicalTime": "2026-11-02T05:30:00Z", "utcOffset": "-07:00"},
+                       "weightGrams": 70000}}
+    also = {"weight": {"sampleTime": {"physicalTime": "2026-11-02T05:30:00Z", "utcOffset": "-25200s"},
+                       "weightGrams": 70000}}
+    assert [row.day for row in payloads.weight_days([late])] == [date(2026, 11, 1)]
+    assert payloads.weight_days([late]) == payloads.weight_days([also])
+
+
 # --- mirrored points ---
 
 def test_a_mirrored_weigh_in_counts_once_and_the_device_value_wins():

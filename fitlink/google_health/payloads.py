@@ -213,7 +213,15 @@ def _instant(timestamp: str) -> datetime:
 
 
 def _shifted(timestamp: str, offset: str | None) -> datetime:
-    """Move an RFC 3339 time by a google.protobuf.Duration offset such as "46800s"."""
-    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    seconds = float(offset.removesuffix("s")) if offset else 0.0
-    return moment + timedelta(seconds=seconds)
+    """Move an RFC 3339 time by a UTC offset: a google.protobuf.Duration ("46800s") or "+13:00"."""
+    return _instant(timestamp) + timedelta(seconds=_offset_seconds(offset))
+
+
+def _offset_seconds(offset: str | None) -> float:
+    if not offset:
+        return 0.0
+    if offset.endswith("s"):
+        return float(offset.removesuffix("s"))
+    # Some hand-written answers (Home Assistant's fixtures) write offsets as "-07:00".
+    hours, _, minutes = offset.lstrip("+-").partition(":")
+    return (-1 if offset.startswith("-") else 1) * (int(hours) * 3600 + int(minutes or 0) * 60)
