@@ -25,6 +25,7 @@ from fitlink.demo_google_health.models import health_db
 from fitlink.extensions import db
 from fitlink.google_health import payloads
 from fitlink.models import DailyMetric, SyncState
+from fitlink.sources import RateLimited
 
 
 class Clock:
@@ -177,8 +178,6 @@ def test_429_with_retry_after_waits_that_long_then_completes(server, demo, clock
 
 @pytest.mark.parametrize("options", [{"DEMO_GOOGLE_HEALTH_RETRY_AFTER": "3600"}])
 def test_a_long_retry_after_pauses_until_then_instead_of_waiting(server, demo, clock):
-    from fitlink.sources import RateLimited
-
     source = open_source(server, consent(server), sleep=clock.sleep, now=clock)
     inject_faults(demo, 429)
     with pytest.raises(RateLimited) as caught:

@@ -42,7 +42,9 @@ def readable(points: Iterable, read: Callable, what: str) -> Iterator[tuple[dict
         except READ_ERRORS as err:
             skipped += 1
             if skipped == 1:
-                log.warning("Google Health %s: skipped a data point fitlink could not read: %r", what, err)
+                # The error's type only: its text may quote a person's health data.
+                log.warning("Google Health %s: skipped a data point fitlink could not read (%s)", what,
+                            type(err).__name__)
             continue
         if value is not None:
             yield point, value
