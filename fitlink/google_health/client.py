@@ -42,8 +42,9 @@ RATE_WAIT = timedelta(minutes=1)
 # Google's quota is 300 requests per minute per user; stay under it without being told.
 CALLS_PER_MINUTE = 250
 RETRIED_STATUSES = (429, 503, 504)
-# The longest Retry-After a call waits for in place; a longer one pauses the sync instead.
-MAX_WAIT = 60.0
+# The longest Retry-After a job's call waits for in place; a longer one pauses the sync
+# instead (a view waits for none: the person is told to come back).
+MAX_WAIT = 30.0
 
 
 @dataclass(frozen=True)
