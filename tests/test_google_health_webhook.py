@@ -248,3 +248,17 @@ def test_verification_needs_the_secret_even_when_signed(client, demo):
     # Google's second verification POST comes without the secret and must get 401.
     assert post_signed(client, demo, VERIFY).status_code == 401
     assert post_signed(client, demo, VERIFY, secret=WEBHOOK_SECRET).status_code == 201
+
+
+def test_a_keyset_that_cannot_be_used_leaves_the_secret_to_decide(tmp_path, google, demo, monkeypatch):
+    def oversized(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"key": [' + b" " * (100 * 1024) + b"]}"]
+
+    with serve_in_thread(oversized) as keys:
+        app = build_fitlink(tmp_path, google.url, monkeypatch,
+                            GOOGLE_HEALTH_WEBHOOK_KEYSET_URL=f"{keys.url}/keyset.json")
+        client = app.test_client()
+        # Unchecked, not refused: Google retries a 503; the secret alone still lets it in.
+        assert post_signed(client, demo, [steps_note("nobody")]).status_code == 503
+        assert post_signed(client, demo, [steps_note("nobody")], secret=WEBHOOK_SECRET).status_code == 204
