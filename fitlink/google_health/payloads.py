@@ -68,28 +68,30 @@ def profile(identity: dict, settings: dict, account: dict) -> Profile:
 
 
 def rollup_days(metric: str, points: list) -> list[DayValue]:
-    """Read dailyRollUp points of steps, distance, floors or total calories."""
+    """Read dailyRollUp points of steps, distance, floors or total calories (an unreadable one is skipped)."""
     field, value_key, divisor = ROLLUP_VALUES[metric]
-    rows = []
-    for point in points:
+
+    def read(point: dict) -> DayValue | None:
         value = point.get(field)
         if value is None:
-            continue
-        rows.append(DayValue(civil_date(point["civilStartTime"]["date"]),
-                             float(value.get(value_key, 0)) / divisor))
-    return rows
+            return None
+        return DayValue(civil_date(point["civilStartTime"]["date"]), float(value.get(value_key, 0)) / divisor)
+
+    return [row for _, row in readable(points, read, metric)]
 
 
 def active_minutes_days(points: list) -> dict[str, list[DayValue]]:
     """Read active-minutes dailyRollUp points into both fitlink metrics at once."""
-    by_metric: dict[str, list[DayValue]] = {metric: [] for metric in ACTIVITY_LEVELS}
-    for point in points:
+    def read(point: dict) -> tuple[date, dict[str, float]] | None:
         value = point.get("activeMinutes")
         if value is None:
-            continue
-        day = civil_date(point["civilStartTime"]["date"])
+            return None
         levels = {item["activityLevel"]: float(item.get("activeMinutesSum", 0))
                   for item in value.get("activeMinutesRollupByActivityLevel", [])}
+        return civil_date(point["civilStartTime"]["date"]), levels
+
+    by_metric: dict[str, list[DayValue]] = {metric: [] for metric in ACTIVITY_LEVELS}
+    for _, (day, levels) in readable(points, read, "active minutes"):
         for metric, level in ACTIVITY_LEVELS.items():
             by_metric[metric].append(DayValue(day, levels.get(level, 0.0)))
     return by_metric

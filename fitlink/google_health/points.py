@@ -9,7 +9,8 @@ point by its `dataSource`: platform FITBIT first, then a point naming a device,
 then anything else (a Health Connect mirror, an app's entry). Values are
 averaged or chosen only after that, so nothing is counted twice.
 
-One malformed point is logged and skipped; the rest of the page is kept.
+One malformed point is logged and skipped; the rest of the page is kept (an
+answer none of whose points can be read is a wrong shape, and fails as before).
 """
 
 import logging
@@ -34,9 +35,13 @@ def source_rank(point: dict) -> int:
 
 
 def readable(points: Iterable, read: Callable, what: str) -> Iterator[tuple[dict, object]]:
-    """Yield (point, read(point)) for every point read without error; log and skip the others."""
-    skipped = 0
+    """Yield (point, read(point)) for every point read without error; log and skip the others.
+
+    When no point at all can be read, the answer is not the shape fitlink knows: raise ValueError.
+    """
+    skipped = total = 0
     for point in points:
+        total += 1
         try:
             value = read(point)
         except READ_ERRORS as err:
@@ -48,6 +53,8 @@ def readable(points: Iterable, read: Callable, what: str) -> Iterator[tuple[dict
             continue
         if value is not None:
             yield point, value
+    if skipped and skipped == total:
+        raise ValueError(f"none of the {total} {what} data points could be read")
     if skipped > 1:
         log.warning("Google Health %s: skipped %d data points in all", what, skipped)
 
