@@ -41,6 +41,8 @@ def google_health_service(app: Flask) -> Flask:
         "DEMO_GOOGLE_HEALTH_CLIENTS": {app.config["GOOGLE_HEALTH_CLIENT_ID"]: app.config["GOOGLE_HEALTH_CLIENT_SECRET"]},
         "DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL": app.config["DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL"],
         "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": app.config["GOOGLE_HEALTH_WEBHOOK_SECRET"],
+        # Signed batches, as Google delivers them: `make run` exercises the real webhook path.
+        "DEMO_GOOGLE_HEALTH_BATCH_NOTIFICATIONS": True,
     })
     app.extensions["demo_google_health_app"] = demo
     return demo

@@ -8,6 +8,9 @@ from flask import Flask
 
 from .links import base_url_problem
 
+# Where Google publishes the public keys of its webhook signatures (google-health-api.md, Webhooks).
+GOOGLE_KEYSET_URL = "https://www.gstatic.com/googlehealthapi/webhooks/webhooks_public_keyset.json"
+
 
 def defaults(instance_path: str) -> dict:
     """Return the settings fitlink uses when nothing overrides them."""
@@ -38,6 +41,10 @@ def defaults(instance_path: str) -> dict:
         "GOOGLE_HEALTH_REVOKE_URL": "https://oauth2.googleapis.com/revoke",
         "GOOGLE_HEALTH_API_BASE_URL": "https://health.googleapis.com",
         "GOOGLE_HEALTH_WEBHOOK_SECRET": None,
+        # None: Google's published keyset, or the built-in service's when that stands in for Google.
+        "GOOGLE_HEALTH_WEBHOOK_KEYSET_URL": None,
+        # Google batches up to 99 notifications in one POST (about 100 KB at most).
+        "GOOGLE_HEALTH_WEBHOOK_MAX_BYTES": 256 * 1024,
         "GOOGLE_HEALTH_TIMEOUT": 10,
         "GOOGLE_HEALTH_RETRY_BACKOFF": 0.5,
         # The built-in services stand in for Fitbit and Google while no credentials are set;
@@ -112,6 +119,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         use_builtin_fitbit(app)
     if builtin and not app.config["GOOGLE_HEALTH_CLIENT_ID"]:
         use_builtin_google_health(app)
+    if not app.config["GOOGLE_HEALTH_WEBHOOK_KEYSET_URL"]:
+        app.config["GOOGLE_HEALTH_WEBHOOK_KEYSET_URL"] = GOOGLE_KEYSET_URL
 
 
 def link_origin_problem(config, production: bool) -> str | None:
@@ -161,6 +170,9 @@ def use_builtin_google_health(app: Flask) -> None:
         GOOGLE_HEALTH_API_BASE_URL=base,
         BUILTIN_GOOGLE_HEALTH=True,
     )
+    if not app.config["GOOGLE_HEALTH_WEBHOOK_KEYSET_URL"]:
+        # The mounted service signs its notifications and publishes its keys here.
+        app.config["GOOGLE_HEALTH_WEBHOOK_KEYSET_URL"] = f"{base}/webhooks/public_keyset.json"
     if not app.config["GOOGLE_HEALTH_WEBHOOK_SECRET"]:
         # The mounted service notifies fitlink's own webhook with this Authorization value.
         app.config["GOOGLE_HEALTH_WEBHOOK_SECRET"] = "Bearer " + _instance_secret(app, "demo_google_health_webhook")

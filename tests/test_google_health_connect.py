@@ -49,6 +49,7 @@ def google_config(google_url: str) -> dict:
         "GOOGLE_HEALTH_REVOKE_URL": f"{google_url}/revoke",
         "GOOGLE_HEALTH_API_BASE_URL": google_url,
         "GOOGLE_HEALTH_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "GOOGLE_HEALTH_WEBHOOK_KEYSET_URL": f"{google_url}/webhooks/public_keyset.json",
         "GOOGLE_HEALTH_TIMEOUT": 3,
         "GOOGLE_HEALTH_RETRY_BACKOFF": 0.01,
         "BACKFILL_MAX_DAYS": 7,

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from collections import Counter
+from datetime import date
 
 import pytest
+import tink
 from conftest import signup
 from services import free_port
 from test_google_health_connect import WEBHOOK_SECRET, build_fitlink, connect, stored
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, alex_today
+from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN
+from tink import signature
 
 from fitlink import clock
-from fitlink.demo_fitbit.accounts import daily_values
+from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
 from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.demo_google_health import call_log, create_demo_app, record_activity, reset_call_log
+from fitlink.demo_google_health import (
+    call_log, create_demo_app, deliver, keyset_fetches, notification, record_activity, reset_call_log,
+    rotate_signing_key,
+)
 from fitlink.demo_google_health.models import health_db
 from fitlink.demo_google_health.people import health_user_id
+from fitlink.demo_google_health.state import health_state
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, now_utc
 
@@ -29,13 +38,19 @@ def fitlink_port():
 
 
 @pytest.fixture
-def demo(fitlink_port):
+def options():
+    """The built-in service's live-API behaviours a test turns on (behaviours.py)."""
+    return {}
+
+
+@pytest.fixture
+def demo(fitlink_port, options):
     # The service notifies fitlink's webhook, served below on this port, as Google would.
     clock.travel_to(FROZEN)  # for fitlink and the service alike
     app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
                            "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
                            "DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL": f"http://127.0.0.1:{fitlink_port}{URL}",
-                           "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": WEBHOOK_SECRET})
+                           "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": WEBHOOK_SECRET, **options})
     yield app
     with app.app_context():
         health_db.engine.dispose()
@@ -68,6 +83,26 @@ def post(client, body, secret: str | None = WEBHOOK_SECRET, **headers):
     return client.post(URL, data=data, headers=headers, content_type="application/json")
 
 
+def alex_today() -> date:
+    now = clock.now()
+    return local_today(get_account("alex", now), now)
+
+
+def signed(demo, body) -> tuple[bytes, str]:
+    """Return the body's bytes and the signature the built-in service puts on them."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return data, health_state(demo).signer.sign(data)
+
+
+def post_signed(client, demo, body, secret: str | None = None, header="GOOGLE-HEALTH-API-SIGNATURE"):
+    data, value = signed(demo, body)
+    return post(client, data, secret=secret, **{header: value})
+
+
+def steps_note(account="alex", data_type="steps") -> dict:
+    return notification(health_user_id(account), data_type, alex_today(), "Europe/Berlin")
+
+
 def test_verification_with_the_secret_is_created(client):
     assert post(client, VERIFY).status_code == 201
 
@@ -88,8 +123,10 @@ def test_webhook_needs_no_csrf_token(tmp_path, google, monkeypatch):
     assert post(app.test_client(), VERIFY).status_code == 201
 
 
-def test_large_body_is_refused_before_reading(client):
-    assert post(client, b"{" + b" " * 9000 + b"}").status_code == 413
+def test_body_over_the_limit_is_refused_before_reading(client, app):
+    limit = app.config["GOOGLE_HEALTH_WEBHOOK_MAX_BYTES"]
+    assert limit >= 100 * 1024  # Google's largest batches are about 100 KB
+    assert post(client, b"[" + b" " * limit + b"]").status_code == 413
 
 
 def test_malformed_json_is_a_bad_request(client):
@@ -110,6 +147,7 @@ def test_notification_from_google_refreshes_the_named_data(app, demo, fitlink_po
     reset_call_log(demo)
     with serve_in_thread(app, port=fitlink_port):
         statuses = record_activity(demo, "alex", 500)
+    # (the built-in service runs on the real clock here, as fitlink does)
     assert statuses == [204, 204]  # one notification per changed type: steps, distance
     assert {call.data_type for call in call_log(demo)} == {"steps", "distance"}
     steps = {row.day: row.value for row in stored(app, DailyMetric) if row.metric == "steps"}
@@ -127,3 +165,101 @@ def test_notification_for_a_broken_connection_queues_nothing(app, client, demo):
     note = {"healthUserId": health_user_id("alex"), "dataType": "sleep"}
     assert post(client, note).status_code == 204
     assert call_log(demo) == []
+
+
+# --- batches and signatures (Google's live deliveries) ---
+
+def test_a_signed_batch_of_99_syncs_the_connected_person_once(app, demo, fitlink_port):
+    client = app.test_client()
+    signup(client)
+    connect(client)
+    record_activity(demo, "alex", 777)  # fitlink is not listening yet: only the batch below tells it
+    batch = [steps_note()] + [
+        notification(f"9{n:017d}", kind, alex_today(), "Europe/Berlin")
+        for n in range(49) for kind in ("steps", "sleep")]
+    assert len(batch) == 99 and len(json.dumps(batch)) > 8 * 1024
+    reset_call_log(demo)
+    with serve_in_thread(app, port=fitlink_port):
+        assert deliver(demo, batch) == 204
+    assert Counter(call.data_type for call in call_log(demo)) == {"steps": 1}
+    steps = daily_values("alex", alex_today())["steps"] + 777
+    assert f"{steps:,}" in client.get("/dashboard").text
+
+
+@pytest.mark.parametrize("options", [{"DEMO_GOOGLE_HEALTH_NOTIFY_WITH_SECRET": False,
+                                      "DEMO_GOOGLE_HEALTH_BATCH_NOTIFICATIONS": True}])
+def test_signed_notifications_without_the_secret_are_accepted(app, demo, fitlink_port):
+    client = app.test_client()
+    signup(client)
+    connect(client)
+    with serve_in_thread(app, port=fitlink_port):
+        assert record_activity(demo, "alex", 321) == [204]
+    steps = {row.day: row.value for row in stored(app, DailyMetric) if row.metric == "steps"}
+    assert steps[alex_today()] == daily_values("alex", alex_today())["steps"] + 321
+
+
+def test_the_older_signature_header_name_is_read_too(client, demo):
+    assert post_signed(client, demo, [steps_note("nobody")], header="X-HEALTHAPI-SIGNATURE").status_code == 204
+
+
+def other_key_signature(body: bytes) -> str:
+    handle = tink.new_keyset_handle(signature.signature_key_templates.ECDSA_P256)
+    return base64.b64encode(handle.primitive(signature.PublicKeySign).sign(body)).decode()
+
+
+@pytest.mark.parametrize("forge", ["other body", "unknown key", "truncated", "not base64", "no prefix"])
+def test_a_bad_signature_is_refused_even_with_the_secret(app, client, demo, forge):
+    signup(client)
+    connect(client)
+    body = json.dumps([steps_note()]).encode()
+    value = {
+        "other body": signed(demo, body + b" ")[1],
+        "unknown key": other_key_signature(body),
+        "truncated": signed(demo, body)[1][:40],
+        "not base64": "%%%" + signed(demo, body)[1],
+        "no prefix": base64.b64encode(base64.b64decode(signed(demo, body)[1])[5:]).decode(),
+    }[forge]
+    reset_call_log(demo)
+    answer = post(client, body, secret=WEBHOOK_SECRET, **{"GOOGLE-HEALTH-API-SIGNATURE": value})
+    assert answer.status_code == 401
+    assert call_log(demo) == []  # nothing synced
+
+
+def test_a_rotated_key_is_accepted_after_one_refetch(client, demo):
+    body = [steps_note("nobody")]
+    assert post_signed(client, demo, body).status_code == 204
+    assert keyset_fetches(demo) == 1
+    assert post_signed(client, demo, body).status_code == 204
+    assert keyset_fetches(demo) == 1  # kept
+    rotate_signing_key(demo)
+    assert post_signed(client, demo, body).status_code == 204
+    assert keyset_fetches(demo) == 2
+    # Another unknown key within the minute: refused without fetching again.
+    data = json.dumps(body).encode()
+    assert post(client, data, secret=None, **{"GOOGLE-HEALTH-API-SIGNATURE": other_key_signature(data)}
+                ).status_code == 401
+    assert keyset_fetches(demo) == 2
+
+
+def test_unsigned_notification_without_the_secret_is_refused(client):
+    assert post(client, [steps_note("nobody")], secret=None).status_code == 401
+
+
+def test_verification_needs_the_secret_even_when_signed(client, demo):
+    # Google's second verification POST comes without the secret and must get 401.
+    assert post_signed(client, demo, VERIFY).status_code == 401
+    assert post_signed(client, demo, VERIFY, secret=WEBHOOK_SECRET).status_code == 201
+
+
+def test_a_keyset_that_cannot_be_used_leaves_the_secret_to_decide(tmp_path, google, demo, monkeypatch):
+    def oversized(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [b'{"key": [' + b" " * (100 * 1024) + b"]}"]
+
+    with serve_in_thread(oversized) as keys:
+        app = build_fitlink(tmp_path, google.url, monkeypatch,
+                            GOOGLE_HEALTH_WEBHOOK_KEYSET_URL=f"{keys.url}/keyset.json")
+        client = app.test_client()
+        # Unchecked, not refused: Google retries a 503; the secret alone still lets it in.
+        assert post_signed(client, demo, [steps_note("nobody")]).status_code == 503
+        assert post_signed(client, demo, [steps_note("nobody")], secret=WEBHOOK_SECRET).status_code == 204

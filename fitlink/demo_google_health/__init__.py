@@ -33,14 +33,18 @@ Interface (other modules rely on these names):
   (requests per minute per user, 300), ``DEMO_GOOGLE_HEALTH_REFRESH_TOKEN_DAYS`` (7, as in
   Testing mode), ``DEMO_GOOGLE_HEALTH_FAULT_DELAY`` (seconds a "timeout" fault sleeps, 30),
   ``DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL`` + ``DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET`` (webhook
-  notifications, sent with ``Authorization: <secret>``).
+  notifications, sent with ``Authorization: <secret>`` and signed), and the live-API
+  behaviours of ``behaviours.py`` (batches, signatures, capped pages, sleep in progress,
+  mirrored points, zero-step days left out, Retry-After, several weigh-ins a day).
 - ``call_log(app)`` lists every API call as ``ApiCall(method, path, data_type, range,
   filter, token, fault)``; ``reset_call_log(app)``.
 - ``inject_faults(app, status, count=1)``: the next ``count`` API calls answer ``status``
   (an HTTP error code, with a google.rpc.Status body), ``"timeout"`` (sleeps, then 504) or
   ``"garbage"`` (200 with an HTML body).
 - ``expire_access_tokens(app)``, ``expire_refresh_tokens(app, account)``.
-- ``record_activity(app, account, steps, day=None)`` adds steps and notifies.
+- ``record_activity(app, account, steps, day=None)`` adds steps and notifies;
+  ``deliver(app, notifications)`` POSTs any list of notifications as one signed batch;
+  ``rotate_signing_key(app)``, ``keyset_fetches(app)``.
 - ``people.health_user_id(name)``: an account's healthUserId. Demo accounts and their data
   are ``fitlink.demo_fitbit.accounts``'s, converted to Google's units.
 """
@@ -52,19 +56,23 @@ from sqlalchemy.pool import StaticPool
 
 from fitlink.demo_fitbit.state import LockedWSGI
 
-from . import api, provider
-from .activity import expire_access_tokens, expire_refresh_tokens, record_activity
+from . import api, provider, signing
+from .activity import deliver, expire_access_tokens, expire_refresh_tokens, notification, record_activity
+from .behaviours import DEFAULTS as BEHAVIOUR_DEFAULTS
+from .behaviours import Behaviours
 from .errors import register_errors
 from .faults import FaultWSGI
 from .models import health_db
 from .oauth import build_server
+from .signing import Signer, keyset_fetches, rotate_signing_key
 from .state import (
     EXTENSION, ApiCall, HealthState, MinuteQuota, call_log, inject_faults, make_clock,
     reset_call_log,
 )
 
-__all__ = ["ApiCall", "call_log", "create_demo_app", "expire_access_tokens",
-           "expire_refresh_tokens", "inject_faults", "record_activity", "reset_call_log"]
+__all__ = ["ApiCall", "call_log", "create_demo_app", "deliver", "expire_access_tokens",
+           "expire_refresh_tokens", "inject_faults", "keyset_fetches", "notification", "record_activity",
+           "reset_call_log", "rotate_signing_key"]
 
 DEFAULTS = {
     "SQLALCHEMY_DATABASE_URI": "sqlite://",
@@ -77,6 +85,7 @@ DEFAULTS = {
     "DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL": None,
     "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": None,
     "SESSION_COOKIE_NAME": "demo_google_health_session",
+    **BEHAVIOUR_DEFAULTS,
 }
 
 
@@ -106,7 +115,8 @@ def _init_state(app: Flask) -> None:
         refresh_days=int(config["DEMO_GOOGLE_HEALTH_REFRESH_TOKEN_DAYS"]),
         fault_delay=float(config["DEMO_GOOGLE_HEALTH_FAULT_DELAY"]),
         subscriber_url=config["DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL"],
-        subscriber_secret=config["DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET"])
+        subscriber_secret=config["DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET"],
+        behaviours=Behaviours.of(config), signer=Signer())
     state.oauth = build_server(state)
     app.extensions[EXTENSION] = state
     # Faults are served outside the lock, so a "timeout" never holds up other calls.
@@ -125,5 +135,6 @@ def create_demo_app(config: dict) -> Flask:
     _init_state(app)
     app.register_blueprint(provider.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(signing.bp)
     register_errors(app)
     return app

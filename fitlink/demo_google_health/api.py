@@ -38,7 +38,7 @@ def authenticate():
     args = request.view_args or {}
     g.call = ApiCall(request.method, request.path, args.get("data_type"),
                      token=bearer_token(request.headers.get("Authorization"))
-                     or request.args.get("access_token", ""))
+                     or request.args.get("access_token", ""), at=state.now())
     state.calls.append(g.call)
     # oauthlib needs only the token; filters hold characters its query parser refuses.
     uri = request.base_url
@@ -55,7 +55,7 @@ def authenticate():
         raise ApiError(403, "The caller does not have permission to access this user.",
                        "USER_NOT_ACCESSIBLE")
     if not state.quota.hit(g.account.name, now):
-        raise ApiError(429, reason="RATE_LIMIT_EXCEEDED")
+        raise ApiError(429, reason="RATE_LIMIT_EXCEEDED", headers=state.rate_limited_headers())
     if g.account.name == UNLINKED:
         raise ApiError(400, "The user has not linked a Google Health profile to this account.",
                        "ACCOUNT_NOT_LINKED", status="FAILED_PRECONDITION")

@@ -15,6 +15,7 @@ from .filters import Comparison, Junction, day_bounds, parse_filter
 from .paging import decode, encode, page_size
 from .points import Point, day_points
 from .rollup import FAMILIES
+from .state import health_state
 
 
 def _family(kind: DataType, reconciled: bool) -> str | None:
@@ -39,8 +40,9 @@ def _newest_first(kind: DataType, days: list[tuple[date, dict]],
                   expression: Comparison | Junction | None,
                   before: datetime | None) -> Iterator[Point]:
     """Yield matching points newest first, day by day (a day's points stay in its day)."""
+    behaviours = health_state(current_app).behaviours
     for day, values in reversed(days):
-        for point in sorted(day_points(kind, g.account, day, values),
+        for point in sorted(day_points(kind, g.account, day, values, behaviours, g.today),
                             key=lambda point: point.start, reverse=True):
             if before is not None and point.start >= before:
                 continue
@@ -51,7 +53,9 @@ def _newest_first(kind: DataType, days: list[tuple[date, dict]],
 def answer(kind: DataType, reconciled: bool) -> dict:
     """Return one page of a data type's points matching the request's filter.
 
-    The page token holds the start of the last point served: starts are unique per type.
+    The page token holds the start of the last point served, and the next page starts
+    before it: a point sharing that start (a mirror) is lost at the seam, as has been seen
+    of Google. A page holds at most the behaviours' page cap.
     """
     if not kind.listable:
         raise invalid_argument(f"{kind.id} data points cannot be listed; use dailyRollUp.",
@@ -61,6 +65,8 @@ def answer(kind: DataType, reconciled: bool) -> dict:
     g.call.filter = text
     family = _family(kind, reconciled)
     size = page_size(request.args.get("pageSize"), kind.page_default, kind.page_max)
+    cap = health_state(current_app).behaviours.page_cap
+    size = min(size, cap) if cap else size
     bound = {"type": kind.id, "filter": text or "", "family": family, "size": size,
              "reconciled": reconciled}
     cursor = decode(request.args.get("pageToken"), str, bound, current_app.secret_key)

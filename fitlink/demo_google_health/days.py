@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from fitlink.demo_fitbit.accounts import Account, daily_values, with_recorded
 
 from .models import RecordedSteps, health_db
+from .state import health_state
+
+ZERO_STEPS = {"steps": 0, "distance": 0.0, "floors": 0, "minutesLightlyActive": 0,
+              "minutesFairlyActive": 0, "minutesVeryActive": 0}
 
 
 def recorded_steps(name: str, first: date, last: date) -> dict[date, int]:
@@ -24,12 +29,21 @@ def served_days(account: Account, first: date, last: date,
                 today: date) -> list[tuple[date, dict]]:
     """Return (day, values) for the days with data in [first, last], oldest first.
 
-    The values are demo_fitbit's for the same account and day, so both services agree.
+    The values are demo_fitbit's for the same account and day, so both services agree;
+    on the behaviours' zero-step days no step was taken (no distance, no floors either).
     """
     first, last = max(first, account.member_since), min(last, today)
     if first > last:
         return []
     extra = recorded_steps(account.name, first, last)
+    zero_days = health_state(current_app).behaviours.zero_step_days
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    return [(day, with_recorded(daily_values(account.name, day), extra.get(day, 0)))
+    return [(day, _still(daily_values(account.name, day)) | ZERO_STEPS if day in zero_days
+             else with_recorded(daily_values(account.name, day), extra.get(day, 0)))
             for day in days]
+
+
+def _still(values: dict) -> dict:
+    """A day without steps: the active minutes were sedentary."""
+    moved = values["minutesLightlyActive"] + values["minutesFairlyActive"] + values["minutesVeryActive"]
+    return values | {"minutesSedentary": values["minutesSedentary"] + moved}

@@ -33,9 +33,10 @@ class ApiError(Exception):
     """An API call the service refuses, answered with a google.rpc.Status body."""
 
     def __init__(self, code: int, message: str | None = None, reason: str | None = None,
-                 status: str | None = None) -> None:
+                 status: str | None = None, headers: dict | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.headers = headers or {}
         self.message = message or DEFAULT_MESSAGES.get(code, "Request failed.")
         self.reason = reason
         self.status = status or STATUS_NAMES.get(code, "UNKNOWN")
@@ -59,7 +60,7 @@ def status_body(error: ApiError) -> bytes:
 def status_response(error: ApiError) -> Response:
     """Return the HTTP response of an error."""
     response = Response(status_body(error), status=error.code,
-                        mimetype="application/json")
+                        mimetype="application/json", headers=error.headers)
     if error.code == 401:
         response.headers["WWW-Authenticate"] = (
             'Bearer realm="https://accounts.google.com/", error="invalid_token"')

@@ -40,7 +40,7 @@ class FaultWSGI:
         request = Request(environ)
         self.state.calls.append(ApiCall(
             request.method, request.path, match[1], token=bearer_token(
-                request.headers.get("Authorization")), fault=str(fault)))
+                request.headers.get("Authorization")), fault=str(fault), at=self.state.now()))
         return self._answer(fault)(environ, start_response)
 
     def _answer(self, fault: int | str) -> Response:
@@ -50,4 +50,5 @@ class FaultWSGI:
         if fault == "timeout":
             time.sleep(self.state.fault_delay)
             return status_response(ApiError(504))
-        return status_response(ApiError(int(fault)))
+        headers = self.state.rate_limited_headers() if fault == 429 else None
+        return status_response(ApiError(int(fault), headers=headers))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fitlink.demo_fitbit.accounts import Account
 
+from .behaviours import Behaviours
 from .catalog import DataType
 from .people import health_user_id
 from .times import date_json, interval, local, sample_time
@@ -23,6 +24,10 @@ TRACKER = {"platform": "FITBIT", "recordingMethod": "PASSIVELY_MEASURED",
                       "displayName": "Charge 6"}}
 SCALE = {"platform": "FITBIT", "recordingMethod": "PASSIVELY_MEASURED",
          "device": {"formFactor": "SCALE", "manufacturer": "Fitbit", "displayName": "Aria Air"}}
+# The copy of a point that Health Connect mirrors back (the behaviours' "mirrors" option).
+MIRROR = {"platform": "HEALTH_CONNECT", "recordingMethod": "PASSIVELY_MEASURED",
+          "application": {"packageName": "com.google.android.apps.fitness"}}
+WEIGH_IN_SPACING = timedelta(minutes=30)
 
 
 class Point(NamedTuple):
@@ -94,14 +99,43 @@ def _resting(account: Account, day: date, values: dict) -> list[Point]:
         "dailyRestingHeartRateMetadata": {"calculationMethod": method}}})]
 
 
-def _weight(account: Account, day: date, values: dict) -> list[Point]:
+def _weight(account: Account, day: date, values: dict, weigh_ins: int) -> list[Point]:
+    """The day's weigh-ins, half an hour apart; their mean is the day's weight."""
     if not values["weight"]:
         return []
-    moment = local(day, time.fromisoformat(values["weight"]["time"]), account.timezone)
-    keys = {"weight.sample_time.physical_time": moment,
-            "weight.sample_time.civil_time": moment.replace(tzinfo=None)}
-    return [Point(moment, keys, {"dataSource": SCALE, "weight": {
-        "sampleTime": sample_time(moment), "weightGrams": daily_amounts(values)["grams"]}})]
+    first = local(day, time.fromisoformat(values["weight"]["time"]), account.timezone)
+    grams = daily_amounts(values)["grams"]
+    points = []
+    for index in range(weigh_ins):
+        moment = first + index * WEIGH_IN_SPACING
+        keys = {"weight.sample_time.physical_time": moment,
+                "weight.sample_time.civil_time": moment.replace(tzinfo=None)}
+        # Spread symmetrically around the day's weight, so the mean stays exactly that.
+        value = grams + (index - (weigh_ins - 1) / 2) * 100
+        points.append(Point(moment, keys, {"dataSource": SCALE, "weight": {
+            "sampleTime": sample_time(moment), "weightGrams": value}}))
+    return points
+
+
+def in_progress(point: Point) -> Point:
+    """Return a sleep point as Google answers while the session goes on: no end, no summary."""
+    sleep = dict(point.body["sleep"])
+    sleep["interval"] = {key: value for key, value in sleep["interval"].items()
+                         if key not in ("endTime", "endUtcOffset", "civilEndTime")}
+    for key in ("summary", "updateTime"):
+        sleep.pop(key, None)
+    return point._replace(body=point.body | {"sleep": sleep})
+
+
+def mirrored(points: list[Point]) -> list[Point]:
+    """Return each point followed by its Health Connect mirror (same record, another source)."""
+    copies = []
+    for point in points:
+        mirror = point.body | {"dataSource": MIRROR}
+        if "name" in mirror:
+            mirror["name"] = mirror["name"][:-12] + "0000mirrored"
+        copies += [point, point._replace(body=mirror)]
+    return copies
 
 
 def _stages(start: datetime, parts: list[tuple[str, int]]) -> list[dict]:
@@ -163,12 +197,17 @@ def _sleep(account: Account, day: date, values: dict) -> list[Point]:
     return [Point(start, keys, body)]
 
 
-def day_points(kind: DataType, account: Account, day: date, values: dict) -> list[Point]:
+def day_points(kind: DataType, account: Account, day: date, values: dict,
+               behaviours: Behaviours = Behaviours(), today: date | None = None) -> list[Point]:
     """Return the data points of one type on one served day."""
     if kind.record == "interval":
         return _hourly(kind, account, day, daily_amounts(values))
     if kind.id == "daily-resting-heart-rate":
         return _resting(account, day, values)
     if kind.id == "weight":
-        return _weight(account, day, values)
-    return _sleep(account, day, values)
+        points = _weight(account, day, values, behaviours.weigh_ins)
+    else:
+        points = _sleep(account, day, values)
+        if behaviours.sleep_in_progress and day == today:
+            points = [in_progress(point) for point in points]
+    return mirrored(points) if behaviours.mirrors else points

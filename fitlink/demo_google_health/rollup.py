@@ -10,6 +10,7 @@ from .paging import MAX_PAGE_SIZE, page_size
 from .times import date_json
 from .values import daily_amounts
 
+STEP_TYPES = ("steps", "distance", "floors")
 FIELDS = {"range", "windowSizeDays", "pageSize", "pageToken", "dataSourceFamily"}
 FAMILIES = {f"users/me/dataSourceFamilies/{name}" for name in (
     "all-sources", "google-wearables", "google-sources", "self-sources")}
@@ -74,9 +75,12 @@ def windows(data_type: DataType, start: date, end: date, window: int,
     """Return one DailyRollupDataPoint per window that has served days, oldest first.
 
     A window with days but no value (no weighing, say) has no value field at all.
-    Whether Google orders windows oldest or newest first is not documented.
+    Whether Google orders windows oldest or newest first is not documented. Days
+    without a step are left out of step, distance and floor rollups, as Google has
+    been seen to do.
     """
-    by_day = dict(days)
+    by_day = {day: values for day, values in days
+              if not (data_type.id in STEP_TYPES and values["steps"] == 0)}
     points = []
     for offset in range(0, (end - start).days, window):
         first = start + timedelta(days=offset)

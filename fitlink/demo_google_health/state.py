@@ -12,6 +12,8 @@ from datetime import datetime
 from flask import Flask
 from oauthlib.oauth2 import WebApplicationServer
 
+from .behaviours import Behaviours
+
 from fitlink.demo_fitbit.state import make_clock as fitbit_clock
 
 EXTENSION = "demo_google_health"
@@ -29,6 +31,7 @@ class ApiCall:
     filter: str | None = None  # list/reconcile: the filter as sent
     token: str = ""
     fault: str | None = None  # the injected fault that answered it, if any
+    at: datetime | None = None  # the service clock when it arrived
 
 
 class MinuteQuota:
@@ -65,6 +68,8 @@ class HealthState:
     oauth: WebApplicationServer | None = None
     subscriber_url: str | None = None
     subscriber_secret: str | None = None
+    behaviours: Behaviours = field(default_factory=Behaviours)
+    signer: object = None  # signing.Signer: the notification signing keys
     # Bounded, so a long-running demo does not grow without end.
     calls: deque = field(default_factory=lambda: deque(maxlen=CALL_LOG_SIZE))
     faults: deque = field(default_factory=deque)
@@ -76,6 +81,11 @@ class HealthState:
     def now(self) -> datetime:
         """Return the service's current time (configurable for tests)."""
         return self.clock()
+
+    def rate_limited_headers(self) -> dict:
+        """Return the headers of a 429 answer: Retry-After when the behaviours say so."""
+        retry = self.behaviours.retry_after
+        return {"Retry-After": retry} if retry is not None else {}
 
 
 def make_clock(setting: object) -> Callable[[], datetime]:

@@ -5,7 +5,7 @@ import logging
 from flask import Flask
 
 from ..sources import SourceKind
-from . import connect, webhook  # noqa: F401  (connect: the oauth_authorized and oauth_error handlers)
+from . import connect, signatures, webhook  # noqa: F401  (connect: the oauth_authorized and oauth_error handlers)
 from .blueprint import blueprint
 from .connection import PROVIDER, open_source, revoke
 from .transport import allow_loopback_http
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         logging.getLogger(name).setLevel(logging.INFO)
     app.register_blueprint(blueprint)
     app.register_blueprint(webhook.bp)
+    signatures.init_app(app)
 
 
 SOURCE = SourceKind(name=PROVIDER, label="Google Health", rank=10, init_app=init_app, open=open_source,

@@ -5,6 +5,9 @@ expired access token itself (auto_refresh_url) and hands every new token to a
 `token_updater`. Answers are mapped to fitlink.sources errors; transient ones
 (429, 503, 504, time-outs, broken connections) are retried with exponential
 backoff and random jitter first, as Google asks (google-health-api.md, Quotas).
+A 429 that says `Retry-After` (seconds or an HTTP date) is retried no sooner
+than that; one that asks for more than `max_wait` is not waited for here: the
+RateLimited error carries the time, and the sync comes back then.
 Tokens never reach a log line: messages name the path and the status only.
 """
 
@@ -20,6 +23,7 @@ from datetime import datetime, timedelta
 import requests
 from oauthlib.oauth2 import InvalidGrantError, MissingTokenError, OAuth2Error
 from requests_oauthlib import OAuth2Session
+from werkzeug.http import parse_date
 
 from .. import clock
 from ..sources import BadPayload, NotSetUp, ProviderError, RateLimited, SourceError, TokenRejected
@@ -39,6 +43,9 @@ RATE_WAIT = timedelta(minutes=1)
 # Google's quota is 300 requests per minute per user; stay under it without being told.
 CALLS_PER_MINUTE = 250
 RETRIED_STATUSES = (429, 503, 504)
+# The longest Retry-After a job's call waits for in place; a longer one pauses the sync
+# instead (a view waits for none: the person is told to come back).
+MAX_WAIT = 30.0
 
 
 @dataclass(frozen=True)
@@ -79,11 +86,15 @@ class RpcStatus:
 
 
 class Transient(Exception):
-    """A failure worth retrying; `error` is what to raise when the retries run out."""
+    """A failure worth retrying; `error` is what to raise when the retries run out.
 
-    def __init__(self, error: SourceError):
+    `wait` is the seconds the provider asked for (Retry-After), None when it said nothing.
+    """
+
+    def __init__(self, error: SourceError, wait: float | None = None):
         super().__init__(str(error))
         self.error = error
+        self.wait = wait
 
 
 class GoogleHealthClient:
@@ -91,10 +102,13 @@ class GoogleHealthClient:
 
     def __init__(self, creds: Credentials, token: dict, token_updater: Callable[[dict], None], *,
                  timeout: float = 10, retries: int = 3, backoff: float = 0.5,
-                 calls_per_minute: int = CALLS_PER_MINUTE):
+                 calls_per_minute: int = CALLS_PER_MINUTE, max_wait: float = MAX_WAIT,
+                 sleep: Callable[[float], None] = time.sleep, now: Callable[[], datetime] | None = None):
         self.base = require_safe(creds.api_base_url).rstrip("/")
         self.token_url = require_safe(creds.token_url)
-        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.timeout, self.retries, self.backoff, self.max_wait = timeout, retries, backoff, max_wait
+        # The clock and the wait, replaceable so a test needs no real waiting.
+        self.sleep, self.now = sleep, now or _now
         self.calls_per_minute = calls_per_minute
         self.calls = 0  # requests sent to the API (token refreshes not counted)
         self._recent: deque[float] = deque()
@@ -141,13 +155,14 @@ class GoogleHealthClient:
                     self._refresh()
                     refreshed = True
                     response = self._send(method, url, path, **kwargs)
-                return read_answer(response, path)
+                return read_answer(response, path, self.now())
             except Transient as err:
-                if attempt == self.retries:
+                if attempt == self.retries or (err.wait is not None and err.wait > self.max_wait):
                     raise err.error from err
-                delay = self.backoff * 2**attempt + random.uniform(0, self.backoff)
+                delay = err.wait if err.wait is not None else (
+                    self.backoff * 2**attempt + random.uniform(0, self.backoff))
                 log.info("Google Health %s: %s; retrying in %.1f s", path, err, delay)
-                time.sleep(delay)
+                self.sleep(delay)
         raise AssertionError("unreachable")
 
     def _send(self, method: str, url: str, path: str, **kwargs) -> requests.Response:
@@ -164,7 +179,7 @@ class GoogleHealthClient:
         if len(self._recent) >= self.calls_per_minute:
             wait = 60 - (now - self._recent[0])
             raise RateLimited(f"{self.calls_per_minute} calls in a minute",
-                              _now() + timedelta(seconds=wait))
+                              self.now() + timedelta(seconds=wait))
         self._recent.append(now)
 
     def _store(self, token: dict) -> None:
@@ -208,7 +223,23 @@ def check_token_answer(response: requests.Response) -> requests.Response:
     return response
 
 
-def read_answer(response: requests.Response, path: str) -> dict:
+def retry_after(response: requests.Response, now: datetime) -> float | None:
+    """Return the seconds a Retry-After header asks for (a number or an HTTP date), None without one."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        moment = parse_date(value)
+        if moment is None:
+            return None
+        seconds = (moment - now).total_seconds()
+    # A day at most: a wild value must not park a connection for years.
+    return min(max(seconds, 0.0), 86400.0)
+
+
+def read_answer(response: requests.Response, path: str, now: datetime | None = None) -> dict:
     """Return a 200's JSON object, or raise the error its status and google.rpc.Status mean."""
     status = response.status_code
     if status == 200:
@@ -221,7 +252,10 @@ def read_answer(response: requests.Response, path: str) -> dict:
         return body
     rpc = RpcStatus.of(response)
     if status == 429:
-        raise Transient(RateLimited(f"{rpc} on {path}", _now() + RATE_WAIT))
+        now = now or _now()
+        wait = retry_after(response, now)
+        come_back = now + (RATE_WAIT if wait is None else timedelta(seconds=wait))
+        raise Transient(RateLimited(f"{rpc} on {path}", come_back), wait)
     if status in RETRIED_STATUSES:
         raise Transient(ProviderError(f"{rpc} on {path}"))
     if "ACCOUNT_NOT_LINKED" in rpc.reasons or (rpc.status == "FAILED_PRECONDITION" and not rpc.reasons):

@@ -20,7 +20,8 @@ def google_health_authorized(bp, token):
     """Fetch the profile, store the connection, start the import; tell Flask-Dance not to store the token."""
     # The token is minutes old; should the profile calls refresh it, keep the newest one.
     latest = {"token": dict(token)}
-    source = source_for(dict(token), lambda fresh: latest.update(token=dict(fresh)))
+    # A page is waiting: a Retry-After is not waited for here, the person is told to try again.
+    source = source_for(dict(token), lambda fresh: latest.update(token=dict(fresh)), max_wait=0)
     try:
         profile = source.profile()
     except NotSetUp as err:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import OAuth
-from .client import Credentials, GoogleHealthClient
+from .client import MAX_WAIT, Credentials, GoogleHealthClient
 from .source import GoogleHealthSource
 from .transport import require_safe
 
@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 PROVIDER = "google_health"
 
 
-def source_for(token: dict, token_updater: Callable[[dict], None]) -> GoogleHealthSource:
-    """Build a Google Health source for a token; token_updater receives every refreshed token."""
+def source_for(token: dict, token_updater: Callable[[dict], None], max_wait: float = MAX_WAIT) -> GoogleHealthSource:
+    """Build a Google Health source for a token; token_updater receives every refreshed token.
+
+    max_wait: the longest Retry-After to wait for in place (0 in a view).
+    """
     config = current_app.config
     creds = Credentials(
         api_base_url=config["GOOGLE_HEALTH_API_BASE_URL"],
@@ -32,7 +35,7 @@ def source_for(token: dict, token_updater: Callable[[dict], None]) -> GoogleHeal
         client_secret=config["GOOGLE_HEALTH_CLIENT_SECRET"],
     )
     client = GoogleHealthClient(creds, token, token_updater, timeout=config["GOOGLE_HEALTH_TIMEOUT"],
-                                backoff=config["GOOGLE_HEALTH_RETRY_BACKOFF"])
+                                backoff=config["GOOGLE_HEALTH_RETRY_BACKOFF"], max_wait=max_wait)
     return GoogleHealthSource(client)
 
 

@@ -3,15 +3,20 @@
 Every int64 arrives as a JSON string ("8123"), doubles as numbers. Proto3 JSON
 leaves out fields that hold their default (0, ""), so a value object that is
 present but lacks its number means zero; a day whose value object is missing
-has no data and is left out. Any other shape raises KeyError, TypeError or
-ValueError, which the source turns into BadPayload.
+has no data and is left out. A list point that cannot be read is logged and
+skipped (points.py); any other shape raises KeyError, TypeError or ValueError,
+which the source turns into BadPayload.
 """
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from statistics import fmean
 
 from ..sources import DayValue, Profile
+from .points import distinct, readable
+
+log = logging.getLogger(__name__)
 
 MM_PER_KM = 1_000_000
 
@@ -63,63 +68,96 @@ def profile(identity: dict, settings: dict, account: dict) -> Profile:
 
 
 def rollup_days(metric: str, points: list) -> list[DayValue]:
-    """Read dailyRollUp points of steps, distance, floors or total calories."""
+    """Read dailyRollUp points of steps, distance, floors or total calories (an unreadable one is skipped)."""
     field, value_key, divisor = ROLLUP_VALUES[metric]
-    rows = []
-    for point in points:
+
+    def read(point: dict) -> DayValue | None:
         value = point.get(field)
         if value is None:
-            continue
-        rows.append(DayValue(civil_date(point["civilStartTime"]["date"]),
-                             float(value.get(value_key, 0)) / divisor))
-    return rows
+            return None
+        return DayValue(civil_date(point["civilStartTime"]["date"]), float(value.get(value_key, 0)) / divisor)
+
+    return [row for _, row in readable(points, read, metric)]
 
 
 def active_minutes_days(points: list) -> dict[str, list[DayValue]]:
     """Read active-minutes dailyRollUp points into both fitlink metrics at once."""
-    by_metric: dict[str, list[DayValue]] = {metric: [] for metric in ACTIVITY_LEVELS}
-    for point in points:
+    def read(point: dict) -> tuple[date, dict[str, float]] | None:
         value = point.get("activeMinutes")
         if value is None:
-            continue
-        day = civil_date(point["civilStartTime"]["date"])
+            return None
         levels = {item["activityLevel"]: float(item.get("activeMinutesSum", 0))
                   for item in value.get("activeMinutesRollupByActivityLevel", [])}
+        return civil_date(point["civilStartTime"]["date"]), levels
+
+    by_metric: dict[str, list[DayValue]] = {metric: [] for metric in ACTIVITY_LEVELS}
+    for _, (day, levels) in readable(points, read, "active minutes"):
         for metric, level in ACTIVITY_LEVELS.items():
             by_metric[metric].append(DayValue(day, levels.get(level, 0.0)))
     return by_metric
 
 
 def resting_heart_rate_days(points: list) -> list[DayValue]:
-    """Read daily-resting-heart-rate data points."""
-    rows = []
-    for point in points:
+    """Read daily-resting-heart-rate data points: one per date, the device's where sources differ."""
+    def read(point: dict) -> DayValue | None:
         value = point["dailyRestingHeartRate"]
-        if value.get("beatsPerMinute") is not None:
-            rows.append(DayValue(civil_date(value["date"]), float(value["beatsPerMinute"])))
-    return rows
+        if value.get("beatsPerMinute") is None:
+            return None
+        return DayValue(civil_date(value["date"]), float(value["beatsPerMinute"]))
+
+    days = distinct(readable(points, read, "resting heart rate"), lambda row: row.day)
+    return sorted(days, key=lambda row: row.day)
 
 
 def weight_days(points: list) -> list[DayValue]:
-    """Read weight samples into one value per local date: the day's mean, in kg."""
+    """Read weight samples into one value per local date: the mean of the day's weigh-ins, in kg.
+
+    A weigh-in is its sample time: a mirrored copy of it counts once.
+    """
     grams: dict[date, list[float]] = defaultdict(list)
-    for point in points:
-        value = point["weight"]
-        grams[_local_date(value["sampleTime"], "civilTime", "physicalTime", "utcOffset")].append(
-            float(value["weightGrams"]))
+    for _, day, value in distinct(readable(points, _weigh_in, "weight"), lambda weigh_in: weigh_in[0]):
+        grams[day].append(value)
     return [DayValue(day, round(fmean(values) / 1000, 3)) for day, values in sorted(grams.items())]
 
 
+def _weigh_in(point: dict) -> tuple[object, date, float]:
+    value = point["weight"]
+    sample = value["sampleTime"]
+    moment = (_instant(sample["physicalTime"]) if sample.get("physicalTime")
+              else _local_time(sample, "civilTime", "physicalTime", "utcOffset"))
+    return moment, _local_date(sample, "civilTime", "physicalTime", "utcOffset"), float(value["weightGrams"])
+
+
 def sleep_days(points: list) -> list[DayValue]:
-    """Read sleep sessions into one night per local date of waking: the main sleep, else the longest."""
+    """Read sleep sessions into one night per local date of waking: the main sleep, else the longest.
+
+    A session still in progress (no end, no summary yet) is left out until it ends; a
+    mirrored copy of a session counts once (the device's).
+    """
+    sessions = distinct(readable(points, _session, "sleep"), lambda session: session[0])
     nights: dict[date, tuple[bool, float, DayValue]] = {}
-    for point in points:
-        night = _sleep(point["sleep"])
-        main = bool((point["sleep"].get("metadata") or {}).get("mainSleep"))
+    for _, main, night in sessions:
         rank = (main, night.value)
         if night.day not in nights or rank > nights[night.day][:2]:
             nights[night.day] = (*rank, night)
     return [entry[2] for _, entry in sorted(nights.items())]
+
+
+def in_progress(sleep: dict) -> bool:
+    """Tell whether a sleep session is still going on: Google sends it without end and summary."""
+    interval = sleep.get("interval") or {}
+    return not (interval.get("endTime") or interval.get("civilEndTime")) or not sleep.get("summary")
+
+
+def _session(point: dict) -> tuple[object, bool, DayValue] | None:
+    sleep = point["sleep"]
+    if in_progress(sleep):
+        log.info("Google Health sleep: a session in progress is left for when it ends")
+        return None
+    interval = sleep["interval"]
+    start = (_instant(interval["startTime"]) if interval.get("startTime")
+             else _local_time(interval, "civilStartTime", "startTime", "startUtcOffset"))
+    return start, bool((sleep.get("metadata") or {}).get("mainSleep")), _sleep(sleep)
 
 
 def _sleep(sleep: dict) -> DayValue:
@@ -156,6 +194,11 @@ def _local_date(value: dict, civil: str, physical: str, offset: str) -> date:
     return _shifted(value[physical], value.get(offset)).date()
 
 
+def civil_moment(value: dict, civil: str, physical: str, offset: str) -> datetime:
+    """Return a local wall-clock time (naive) of a sample time or an interval's start or end."""
+    return datetime.fromisoformat(_local_time(value, civil, physical, offset))
+
+
 def _local_time(value: dict, civil: str, physical: str, offset: str) -> str:
     """Write a local time like Fitbit's sleep logs do: 2026-11-26T23:10:00 (no zone)."""
     if value.get(civil):
@@ -167,8 +210,20 @@ def _local_time(value: dict, civil: str, physical: str, offset: str) -> str:
     return _shifted(value[physical], value.get(offset)).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
+def _instant(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+
+
 def _shifted(timestamp: str, offset: str | None) -> datetime:
-    """Move an RFC 3339 time by a google.protobuf.Duration offset such as "46800s"."""
-    moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
-    seconds = float(offset.removesuffix("s")) if offset else 0.0
-    return moment + timedelta(seconds=seconds)
+    """Move an RFC 3339 time by a UTC offset: a google.protobuf.Duration ("46800s") or "+13:00"."""
+    return _instant(timestamp) + timedelta(seconds=_offset_seconds(offset))
+
+
+def _offset_seconds(offset: str | None) -> float:
+    if not offset:
+        return 0.0
+    if offset.endswith("s"):
+        return float(offset.removesuffix("s"))
+    # Some hand-written answers (Home Assistant's fixtures) write offsets as "-07:00".
+    hours, _, minutes = offset.lstrip("+-").partition(":")
+    return (-1 if offset.startswith("-") else 1) * (int(hours) * 3600 + int(minutes or 0) * 60)

@@ -5,6 +5,7 @@ for active-minutes and total-calories), one window per day. Resting heart
 rate, weight and sleep come from list, whose limit is the page (10,000 points;
 25 for sleep) rather than the range, so one fetch covers up to three years.
 Weight: a year of daily weigh-ins is one list page, against five rollups.
+List pages are followed to the end, overlapping where they meet (paging.py).
 Least calls for 365 days: 5 per 90-day rollup, 27 for calories, 27 for both
 active-minute metrics together, 1 each for resting heart rate and weight, and
 one page per 25 nights of sleep (15).
@@ -14,7 +15,7 @@ import logging
 from datetime import date, timedelta
 
 from ..sources import METRICS, BadPayload, DayValue, Profile
-from . import payloads
+from . import paging, payloads
 from .client import GoogleHealthClient
 
 log = logging.getLogger(__name__)
@@ -33,14 +34,15 @@ ROLLUPS = {
     "very_active_minutes": ("active-minutes", SHORT_ROLLUP_DAYS),
     "fairly_active_minutes": ("active-minutes", SHORT_ROLLUP_DAYS),
 }
-# metric -> (dataType, filter field, page size, reader); the page sizes are the API's maxima.
+# metric -> (dataType, filter field, page size, reader, where pages meet); the page sizes are
+# the API's maxima.
 LISTS = {
     "resting_heart_rate": ("daily-resting-heart-rate", "daily_resting_heart_rate.date", 10_000,
-                           payloads.resting_heart_rate_days),
-    "weight": ("weight", "weight.sample_time.civil_time", 10_000, payloads.weight_days),
-    "sleep": ("sleep", "sleep.interval.civil_end_time", 25, payloads.sleep_days),
+                           payloads.resting_heart_rate_days, paging.date_seam),
+    "weight": ("weight", "weight.sample_time.civil_time", 10_000, payloads.weight_days, paging.weight_seam),
+    "sleep": ("sleep", "sleep.interval.civil_end_time", 25, payloads.sleep_days, None),
 }
-MAX_PAGES = 400  # bounded work: 10,000 nights of sleep, far beyond any range fitlink asks for
+MAX_PAGES = paging.MAX_PAGES
 
 SCOPE = "https://www.googleapis.com/auth/googlehealth."
 ACTIVITY, MEASUREMENTS, SLEEP = "activity_and_fitness.readonly", "health_metrics_and_measurements.readonly", \
@@ -105,8 +107,10 @@ class GoogleHealthSource:
                 return self._active_minutes(metric, start, end)
             if metric in ROLLUPS:
                 return payloads.rollup_days(metric, self._rollup(ROLLUPS[metric][0], start, end))
-            data_type, field, page_size, read = LISTS[metric]
-            return read(self._list(data_type, field, page_size, start, end))
+            data_type, field, page_size, read, seam = LISTS[metric]
+            return read(paging.list_all(
+                lambda params: self.client.get(f"{USER}/dataTypes/{data_type}/dataPoints", params),
+                field, start, end, page_size, seam))
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise BadPayload(f"{metric} {start}..{end}: {err!r}") from err
 
@@ -136,14 +140,6 @@ class GoogleHealthSource:
         return self._pages(lambda token: self.client.post(
             f"{USER}/dataTypes/{data_type}/dataPoints:dailyRollUp",
             {**body, "pageToken": token} if token else body), "rollupDataPoints")
-
-    def _list(self, data_type: str, field: str, page_size: int, start: date, end: date) -> list:
-        """GET list with a closed-open filter on local dates, following pages."""
-        after = (end + timedelta(days=1)).isoformat()
-        params = {"filter": f'{field} >= "{start.isoformat()}" AND {field} < "{after}"', "pageSize": page_size}
-        return self._pages(lambda token: self.client.get(
-            f"{USER}/dataTypes/{data_type}/dataPoints",
-            {**params, "pageToken": token} if token else params), "dataPoints")
 
     def _pages(self, call, key: str) -> list:
         points: list = []

@@ -1,17 +1,22 @@
 """Google Health webhooks: answer the endpoint verification, queue the syncs notifications ask for, answer at once.
 
-Google sends the subscriber's secret as the whole `Authorization` header of
-every POST, verification included (google-health-api.md, Webhooks). The
-notification body's exact shape is not in the sources fitlink has (the
-discovery document describes subscribers, not notifications). Public clients
-quote {"data": {"healthUserId", "operation", "dataType", "intervals", ...}}
-(the built-in service sends that); this also reads the other likely shapes:
-the object unwrapped, a list of them or {"notifications": [...]}, the user as
-"user": "users/{healthUserId}", the types as "dataTypes" (kebab-case ids). A
-notification that names no type refreshes every metric; one that names only
-types fitlink does not keep (altitude) refreshes nothing. The ECDSA signature
-header is not checked yet: that needs Google's public key, which fitlink does
-not have; the secret in `Authorization` is what is checked.
+Google sends the subscriber's secret as the whole `Authorization` header and
+signs every notification (signatures.py); one report says `Authorization` is
+absent on events after the verification, so a notification is accepted with
+the right secret OR a valid signature. A signature that is present but wrong,
+malformed or made with a key Google does not publish refuses the notification
+whatever the secret says. The verification handshake needs the secret itself:
+Google's second verification POST comes without it and must get 401, signed
+or not.
+
+Notifications come in batches of up to 99 in one POST, as a JSON array of
+{"data": {"healthUserId", "operation", "dataType", "intervals", ...}} (public
+clients that log live deliveries). This also reads the single object, the
+object unwrapped, {"notifications": [...]}, the user as "user":
+"users/{healthUserId}" and the types as "dataTypes". The batch merges into
+one queued sync per connection. A notification that names no type refreshes
+every metric; one that names only types fitlink does not keep (altitude)
+refreshes nothing.
 """
 
 import hmac
@@ -24,13 +29,17 @@ from sqlalchemy import select
 from .. import jobs
 from ..extensions import csrf, db
 from ..models import OAuth
+from ..security import body_limit
 from ..sources import METRICS
+from . import signatures
 from .connection import PROVIDER
+from .signatures import Verdict
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 8 * 1024
-MAX_NOTIFICATIONS = 100
+# Google's batches hold 99; a few more are read, the rest of an oversized array ignored.
+MAX_NOTIFICATIONS = 128
+MAX_USERS = MAX_NOTIFICATIONS
 
 # Google Health data types -> the fitlink metrics a change to them may touch.
 DATA_TYPE_METRICS = {
@@ -49,22 +58,29 @@ bp = Blueprint("google_health_webhook", __name__)
 
 @bp.post("/google-health/webhook")
 @csrf.exempt
+@body_limit("GOOGLE_HEALTH_WEBHOOK_MAX_BYTES")
 def notify():
-    """Check the secret, then answer verification (201) or queue the syncs a notification asks for (204)."""
-    if request.content_length is not None and request.content_length > MAX_BODY:
+    """Check the secret or signature, then answer verification (201) or queue the syncs asked for (204)."""
+    limit = current_app.config["GOOGLE_HEALTH_WEBHOOK_MAX_BYTES"]
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
         abort(413)
-    body = request.stream.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
-        abort(413)
-    if not authorized(request.headers.get("Authorization", "")):
-        log.warning("Google Health webhook: wrong or missing Authorization, %d bytes ignored", len(body))
+    secret_ok = authorized(request.headers.get("Authorization", ""))
+    verdict = signatures.check(body, signatures.header_of(request.headers))
+    if verdict is Verdict.INVALID:
+        log.warning("Google Health webhook: invalid signature, %d bytes ignored", len(body))
         abort(401)
+    if not secret_ok and verdict is not Verdict.VALID:
+        log.warning("Google Health webhook: no valid secret or signature (%s), %d bytes ignored",
+                    verdict.value, len(body))
+        # Unchecked: the keyset could not be fetched; Google retries a 503 later.
+        abort(503 if verdict is Verdict.UNCHECKED else 401)
     try:
         payload = json.loads(body)
     except ValueError:
         abort(400)
     if isinstance(payload, dict) and payload.get("type") == "verification":
-        return "", 201
+        return ("", 201) if secret_ok else ("", 401)
     queue_syncs(changes(payload))
     return "", 204
 
@@ -85,7 +101,7 @@ def changes(payload) -> dict[str, set[str] | None]:
         if isinstance(note, dict) and isinstance(note.get("data"), dict):
             note = note["data"]
         user_id = _user_id(note) if isinstance(note, dict) else None
-        if user_id is None:
+        if user_id is None or (user_id not in users and len(users) >= MAX_USERS):
             continue
         metrics = _metrics(note)
         if metrics is None or users.get(user_id, set()) is None:
