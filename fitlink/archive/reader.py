@@ -101,7 +101,7 @@ def inventory(parts: list[zipfile.ZipFile], labels: list[str], max_total: int) -
                     continue
             pool[key] = Member(index, info, entry)
     chosen = pools[True]
-    if any(member.entry.kind != "profile" for member in chosen.values()):
+    if any(member.entry.kind in ("json", "evidence") for member in chosen.values()):
         skipped += len(pools[False])
     else:
         chosen = {**pools[False], **chosen}

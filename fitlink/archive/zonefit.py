@@ -121,6 +121,11 @@ def fit(observations: list[Observation], reference: ZoneInfo, reference_source: 
         run = [item] if alive else []
     if run:
         segments.append(close(run, alive, reference))
+    if len(segments) > 1:
+        # A monthly file that begins at the first minute of a morning (or of the padding after the
+        # export) looks like a lone file at another offset: one file alone does not make a move.
+        segments = [segment for segment in segments
+                    if segment.source != "minute" or segment.seen_first != segment.seen_last] or segments[:1]
     return Plan(reference, reference_source, stretch(merge(segments), reference_source), plan.notes)
 
 
