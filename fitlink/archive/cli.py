@@ -16,18 +16,19 @@ from .reader import ArchiveError
 @click.command("import-archive")
 @with_appcontext
 @click.option("--user", "email", required=True, help="The fitlink account (email) the data belongs to.")
+@click.option("--zone", default=None, help="IANA zone for days the archive shows none (default: UTC).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_archive_command(email: str, paths: tuple[Path, ...]):
+def import_archive_command(email: str, zone: str | None, paths: tuple[Path, ...]):
     """Import a Fitbit archive (every .zip part of it) for one user; the files are left in place."""
     user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"No fitlink account with email {email}.")
-    row = ArchiveImport(user_id=user.id, status="running")
+    row = ArchiveImport(user_id=user.id, status="running", chosen_zone=zone)
     db.session.add(row)
     db.session.commit()
     bar = Bar()
     try:
-        report = import_archive(user.id, list(paths), progress=bar.update, import_id=row.id, keep_files=True,
+        report = import_archive(user.id, list(paths), progress=bar.update, import_id=row.id, keep_files=True, chosen_zone=zone,
                                 max_uncompressed=current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"])
     except ArchiveError as error:
         fail(row.id, str(error))

@@ -127,7 +127,6 @@ class Collector:
         strong = [seen for seen in self.observations if seen.source == "heart-rate"]
         self.plan = fit(strong or self.observations, self.reference, self.reference_source)
         self.clock = Clock(self.plan)
-        self.profile.timezone = self.plan.zones()[0].key
         self.profile.notes += self.plan.notes
         return self.plan
 

@@ -105,6 +105,9 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
     report.first_day, report.last_day = (days[0], days[-1]) if days else (None, None)
     report.rows = {metric: len(values) for metric, values in rows.items()}
     report.profile = collector.profile
+    if report.last_day:
+        # The dashboard's "today" is in the zone of the archive's latest day.
+        report.profile.timezone = collector.plan.zone_for(report.last_day).key
     report.units = collector.units.describe()
     if progress:
         progress(report.files_total, report.files_total, report.days_found)

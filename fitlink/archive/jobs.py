@@ -52,7 +52,7 @@ def run_import(import_id: int) -> str:
     folder = import_folder(import_id)
     paths, labels = stored_parts(import_id)
     try:
-        import_archive(row.user_id, paths, labels=labels, import_id=import_id,
+        import_archive(row.user_id, paths, labels=labels, import_id=import_id, chosen_zone=row.chosen_zone,
                        max_uncompressed=current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"])
         return "done"
     except ArchiveError as error:
