@@ -22,7 +22,7 @@ class UploadForm(FlaskForm):
         render_kw={"accept": ".zip,application/zip", "multiple": True},
     )
     zone = SelectField(
-        "Time zone, for days the archive does not show one",
+        "Your time zone, if the files show none",
         choices=zone_choices,
         description="Used only when the archive has no Profile.csv and no file shows its times' offset.",
     )
