@@ -34,7 +34,6 @@ class ArchiveProfile:
     distance_unit: str = "METRIC"
     member_since: date | None = None
     height_m: float | None = None
-    found: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -108,7 +107,7 @@ class Collector:
             timezone=zone.key, weight_unit=(row.get("weight_unit") or "").strip() or "METRIC",
             distance_unit=(row.get("distance_unit") or "").strip() or "METRIC",
             member_since=date.fromisoformat(since[:10]) if since[:10].count("-") == 2 else None,
-            height_m=families.height_metres(row.get("height"), 100), found=True,
+            height_m=families.height_metres(row.get("height"), 100),
             notes=[note] if note else [])
 
     def add_observation(self, seen: Observation | None) -> None:
