@@ -6,6 +6,7 @@ minute files that begin at local midnight, as real exports do; the expected
 values are its own sums per local day.
 """
 
+import zipfile
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -109,3 +110,16 @@ def test_no_profile_and_no_evidence_uses_the_chosen_zone(tmp_path):
     assert "the zone you chose, America/Los_Angeles" in report.summary()
     elsewhere, _ = read_archive(archive.parts, chosen_zone=ZoneInfo("Asia/Tokyo"))
     assert values(elsewhere, "steps") != archive.expected["steps"]
+
+
+def test_evidence_that_contradicts_itself_or_names_impossible_days_changes_nothing(tmp_path):
+    archive = generate(tmp_path, Spec(zone="Europe/Berlin", start=date(2024, 3, 25), heart_rate_days=3))
+    with zipfile.ZipFile(archive.parts[0], "a") as part:
+        folder = "Takeout/Fitbit/Global Export Data"
+        part.writestr(f"{folder}/heart_rate-9999-12-31.json", '[{"dateTime":"12/31/99 00:00:00","value":{}}]')
+        part.writestr(f"{folder}/heart_rate-2024-02-30.json", '[{"dateTime":"02/29/24 00:00:00","value":{}}]')
+        part.writestr(f"{folder}/heart_rate-2023-01-01.json", '[{"dateTime":"13/45/22 99:00:00"')
+        part.writestr(f"{folder}/heart_rate-2023-01-02.json", "no data")
+    rows, report = read_archive(archive.parts)
+    assert_exact(rows, archive.expected)
+    assert report.bad_count == 0

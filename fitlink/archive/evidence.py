@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .reader import read_member
 
 HEAD_BYTES = 4096
 CHUNK = 1024 * 1024
@@ -43,9 +42,11 @@ def name_date(filename: str) -> date | None:
     """Return the date in a dated file name ("heart_rate-2016-01-01.json")."""
     found = _NAME_DATE.search(filename)
     try:
-        return date.fromisoformat(found.group(1)) if found else None
+        day = date.fromisoformat(found.group(1)) if found else None
     except ValueError:
         return None
+    # Stamps have two-digit years (20YY): a name outside those years is no evidence (and no overflow).
+    return day if day and 2000 < day.year < 2099 else None
 
 
 def stamp_of(match: re.Match) -> datetime:
@@ -116,8 +117,3 @@ def minute_file_observation(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> 
     if offset % GRID or not MIN_OFFSET <= offset <= MAX_OFFSET:
         return None
     return Observation(day, int(offset), int(offset), source="minute")
-
-
-def read_whole(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """Read a member whole (bounded by its declared size)."""
-    return read_member(archive, info)
