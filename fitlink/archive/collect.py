@@ -44,13 +44,14 @@ class MinuteSum:
     scale: float
     utc: bool
     days: dict[date, float] = field(default_factory=lambda: defaultdict(float))
-    claims: list[tuple[datetime, datetime]] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, buckets: dict[str, float], clock: Clock) -> None:
         """Add one file's buckets, leaving out any another file already covered."""
         if not buckets:
             return
-        starts = {key: parse_stamp(key) for key in buckets}
+        # "MM/DD/YY HH" as "YYMMDD HH": compares in time order, cheaper than a datetime per bucket.
+        starts = {key: key[6:8] + key[0:2] + key[3:5] + key[8:] for key in buckets}
         # The span a file covers is that of its non-zero values: zeros add nothing, and exports
         # pad past their last day with zero minutes, which must not hide a later export's data.
         moving = [starts[key] for key, value in buckets.items() if value] or list(starts.values())
@@ -59,7 +60,7 @@ class MinuteSum:
         for key, value in buckets.items():
             if overlaps and any(a <= starts[key] <= b for a, b in overlaps):
                 continue
-            day = clock.local_day(key) if self.utc else starts[key].date()
+            day = clock.local_day(key) if self.utc else families.stamp_day(key)
             self.days[day] += value * self.scale
         self.claims.append((first, last))
 

@@ -82,21 +82,20 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
         report.files_total, report.files_skipped = len(found.members), found.skipped
         first_pass = [member for member in found.members if member.entry.kind in ("profile", "evidence")]
         for done, member in enumerate(first_pass, start=1):
-            read_evidence(parts[member.part], member, collector)
+            if member.entry.kind == "profile":
+                read_reported(parts[member.part], member, collector, report)
+                continue
+            seen = quietly(heart_rate_observation, parts[member.part], member.info, collector.reference_offset)
+            collector.add_observation(seen)
             report.files_read += 1
-            if progress and member.entry.kind == "evidence":
+            if progress:
                 progress(done, report.files_total, 0)
         for member in found.members:
             if member.entry.family in MINUTE_FILES and member.entry.kind == "json":
                 collector.add_observation(quietly(minute_file_observation, parts[member.part], member.info))
         report.zones = collector.plan_days().describe()
         for done, member in enumerate(found.members[len(first_pass):], start=len(first_pass) + 1):
-            try:
-                read_one(parts[member.part], member.info, member.entry, collector)
-                report.files_read += 1
-            except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError,
-                    zipfile.BadZipFile, EOFError, OSError) as error:
-                report.bad(member_label(member.info), describe(error))
+            read_reported(parts[member.part], member, collector, report)
             if progress:
                 progress(done, report.files_total, collector.days_so_far())
     rows, report.padding_days = collector.finish()
@@ -114,17 +113,19 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
     return rows, report
 
 
-def read_evidence(archive: zipfile.ZipFile, member, collector: Collector) -> None:
-    """Read the profile, or what one heart-rate file proves about its day's offset."""
-    if member.entry.kind == "profile":
-        quietly(lambda: collector.add(member.entry, read_member(archive, member.info)))
-    else:
-        collector.add_observation(quietly(heart_rate_observation, archive, member.info, collector.reference_offset))
+def read_reported(archive: zipfile.ZipFile, member, collector: Collector, report: Report) -> None:
+    """Read one data file (or the profile) into the collector; a bad one is reported and skipped whole."""
+    try:
+        read_one(archive, member.info, member.entry, collector)
+        report.files_read += 1
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError,
+            zipfile.BadZipFile, EOFError, OSError) as error:
+        report.bad(member_label(member.info), describe(error))
 
 
 def quietly(read, *args):
-    """Return what a reader returns, or None for a damaged file: evidence is optional, and a damaged
-    data file is reported when its data is read."""
+    """Return what an evidence reader returns, or None for a damaged file: evidence is optional, and a
+    damaged data file is reported when its data is read."""
     try:
         return read(*args)
     except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, EOFError,
