@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..connections import connection_for, connections_of, remove_connection
 from ..extensions import db
 from ..sources import rank
-from .forms import UploadForm
+from .forms import UploadForm, zone_choices
 from .importer import PROVIDER, ensure_connection
 from .jobs import enqueue_import
 from .models import ArchiveImport
@@ -52,9 +52,11 @@ def upload():
 
 
 def account_zone(user_id: int) -> str:
-    """Return the zone the person's dashboard uses (their best-ranked connection's), else UTC."""
+    """Return the zone the person's dashboard uses (their best-ranked connection's) when the form offers it
+    (an archive placed by its files alone may have a fixed "Etc/GMT-2"), else UTC."""
     ranked = sorted(connections_of(user_id), key=lambda connection: rank(connection.provider))
-    return ranked[0].timezone if ranked and ranked[0].timezone else "UTC"
+    zone = ranked[0].timezone if ranked else None
+    return zone if zone in dict(zone_choices()) else "UTC"
 
 
 def check(files) -> str | None:
