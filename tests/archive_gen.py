@@ -43,6 +43,7 @@ class Spec:
     profile: bool = True  # write Profile.csv at all
     first_zone: str | None = None  # where the person was for the first half of the days (then `zone`)
     midnight_records: bool = True  # minute files begin at local midnight (a zero-step minute), as real ones do
+    calories_follow_steps: bool = False  # a minute's calories rise with its steps (else they are random)
     json_weight_unit: str | None = None  # "lb" or "kg" in weight-*.json; None: the profile's unit
     bmi: bool = True
     height_cm: float | None = 170.0  # Profile.csv's height; None leaves it empty
@@ -224,6 +225,9 @@ def minute_families(parts, folder_of, spec, zones, days, rng, expected) -> None:
         for offset in range(end):
             minute = instants[offset]
             kcal = kcal_pool[offset]
+            if spec.calories_follow_steps:
+                awake = spec.awake_minutes[0] <= offset < spec.awake_minutes[1]
+                kcal = round(1.1 + 0.08 * (pool[offset] if awake else 0), 2)
             kcal_total += kcal
             stamp = local_stamp(minute, zone) if dst_day else None
             if stamp is None:

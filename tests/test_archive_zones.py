@@ -82,6 +82,16 @@ def test_no_profile_minute_files_that_begin_at_midnight_give_the_offset(tmp_path
     assert "UTC+9 inferred from when your minute files begin" in report.summary()
 
 
+def test_no_profile_no_heart_rate_calories_that_follow_steps_give_the_offset(tmp_path):
+    # Steps begin at 07:07 local: no minute file begins on a quarter hour; only the calories tell.
+    spec = Spec(profile=False, zone="Pacific/Marquesas", start=date(2024, 5, 6), days=20, heart_rate_days=0,
+                midnight_records=False, awake_minutes=(427, 1380), calories_follow_steps=True)
+    archive = generate(tmp_path, spec)
+    rows, report = read_archive(archive.parts, chosen_zone=ZoneInfo("UTC"))
+    assert_exact(rows, archive.expected)
+    assert "UTC-9:30 inferred from how your calories follow your steps" in report.summary()
+
+
 def test_profile_zone_differs_from_where_the_person_was_for_the_first_half(tmp_path):
     """Profile.csv holds the current zone only: the first ten days were at UTC-5/-4 (New York)."""
     spec = Spec(zone="Asia/Ho_Chi_Minh", first_zone="America/New_York", start=date(2022, 3, 6), days=20,

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..sources import DayValue
+from .alignment import calorie_observations
 from .collect import ArchiveProfile, Collector
 from .evidence import heart_rate_observation, minute_file_observation
 from .zones import UTC
@@ -93,6 +94,9 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
         for member in found.members:
             if member.entry.family in MINUTE_FILES and member.entry.kind == "json":
                 collector.add_observation(quietly(minute_file_observation, parts[member.part], member.info))
+        if not collector.observations:
+            for seen in calorie_observations(parts, found.members):
+                collector.add_observation(seen)
         report.zones = collector.plan_days().describe()
         for done, member in enumerate(found.members[len(first_pass):], start=len(first_pass) + 1):
             read_reported(parts[member.part], member, collector, report)

@@ -22,7 +22,8 @@ from .evidence import Observation
 REACH = timedelta(days=31)
 MAX_CHECKS = 2_000_000
 TIGHTNESS_SAMPLE = 60
-SOURCE_WORDS = {"heart-rate": "your heart-rate files", "minute": "when your minute files begin"}
+SOURCE_WORDS = {"heart-rate": "your heart-rate files", "minute": "when your minute files begin",
+                "calories": "how your calories follow your steps"}
 
 
 @dataclass
@@ -133,7 +134,7 @@ def fit(observations: list[Observation], reference: ZoneInfo, reference_source: 
         # A monthly file that begins at the first minute of a morning (or of the padding after the
         # export) looks like a lone file at another offset: one file alone does not make a move.
         segments = [segment for segment in segments
-                    if segment.source != "minute" or segment.seen_first != segment.seen_last] or segments[:1]
+                    if segment.source == "heart-rate" or segment.seen_first != segment.seen_last] or segments[:1]
     return Plan(reference, reference_source, stretch(merge(segments), reference_source), plan.notes)
 
 
