@@ -197,6 +197,9 @@ def test_cli_imports_with_a_progress_bar_and_keeps_the_files(archive_app, client
     missing = runner.invoke(args=["fitbit", "import-archive", "--user", "nobody@example.org",
                                   str(archive.parts[0])])
     assert missing.exit_code != 0 and "No fitlink account" in missing.output
+    unknown = runner.invoke(args=["fitbit", "import-archive", "--user", "ada@example.org", "--zone", "Mars/Base",
+                                  str(archive.parts[0])])
+    assert unknown.exit_code != 0 and "'Mars/Base' is not a time zone fitlink knows" in unknown.output
 
 
 def test_upload_without_health_data_says_what_it_held_once_and_not_importing(client, tmp_path):
