@@ -42,9 +42,18 @@ def minute_buckets(records: Iterable[dict], key_length: int) -> dict[str, float]
     """Sum per-minute values ("68", a string) into buckets keyed by the first key_length characters of the stamp."""
     buckets: dict[str, float] = {}
     get = buckets.get
+    # Records come in time order, so a bucket's minutes are summed locally and the dict is touched
+    # once per bucket, not per minute (any order still sums right).
+    current, total = None, 0.0
     for record in records:
         key = record["dateTime"][:key_length]
-        buckets[key] = get(key, 0.0) + float(record["value"])
+        if key != current:
+            if current is not None:
+                buckets[current] = get(current, 0.0) + total
+            current, total = key, 0.0
+        total += float(record["value"])
+    if current is not None:
+        buckets[current] = get(current, 0.0) + total
     return buckets
 
 
