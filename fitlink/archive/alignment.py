@@ -35,7 +35,8 @@ def calorie_observations(parts, members) -> list[Observation]:
     found = []
     for day in batches[::step][:MAX_PAIRS]:
         try:
-            pair = [quarter_hours(read_member(parts[member.part], member.info)) for member in (steps[day], calories[day])]
+            pair = [quarter_hours(read_member(parts[member.part], member.info))
+                    for member in (steps[day], calories[day])]
         except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, EOFError,
                 OSError):
             continue  # a damaged file is reported when its data is read

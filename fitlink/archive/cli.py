@@ -31,7 +31,8 @@ def import_archive_command(email: str, zone: str | None, paths: tuple[Path, ...]
     db.session.commit()
     bar = Bar()
     try:
-        report = import_archive(user.id, list(paths), progress=bar.update, import_id=row.id, keep_files=True, chosen_zone=zone,
+        report = import_archive(user.id, list(paths), progress=bar.update, import_id=row.id, keep_files=True,
+                                chosen_zone=zone,
                                 max_uncompressed=current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"])
     except ArchiveError as error:
         fail(row.id, str(error))
