@@ -24,6 +24,10 @@ LAYOUTS = {
     "takeout": ("Takeout/Fitbit/Global Export Data", "Takeout/Fitbit/Your Profile"),
     "takeout2026": ("Takeout/Google Health/Global Export Data", "Takeout/Google Health/Your Profile"),
     "fitbit.com": ("MyFitbitData/AdaLovelace/{folder}", "MyFitbitData/AdaLovelace/Personal & Account"),
+    # fitbit.com about 2019: every JSON file flat in one folder (fitbit-archive.md, "What real exports show").
+    "user-site-export": ("MyFitbitData/AdaLovelace/user-site-export", "MyFitbitData/AdaLovelace/user-site-export"),
+    # A re-zipped export in a folder of the person's own naming.
+    "loose": ("my fitbit files/2024", "my fitbit files/2024"),
 }
 FITBIT_COM_FOLDERS = {"sleep": "Sleep", "weight": "Personal & Account"}
 
@@ -36,6 +40,14 @@ class Spec:
     days: int = 14
     zone: str = "Pacific/Auckland"
     profile_zone: str | None = None  # what Profile.csv says, when not the zone's IANA name
+    profile: bool = True  # write Profile.csv at all
+    first_zone: str | None = None  # where the person was for the first half of the days (then `zone`)
+    midnight_records: bool = True  # minute files begin at local midnight (a zero-step minute), as real ones do
+    calories_follow_steps: bool = False  # a minute's calories rise with its steps (else they are random)
+    json_weight_unit: str | None = None  # "lb" or "kg" in weight-*.json; None: the profile's unit
+    bmi: bool = True
+    height_cm: float | None = 170.0  # Profile.csv's height; None leaves it empty
+    height_files: bool = False  # height-*.json (millimetres)
     layout: str = "takeout"
     weight_unit: str = "en_US"
     parts: int = 1
@@ -139,7 +151,6 @@ def generate(folder: Path, spec: Spec = Spec()) -> Archive:
     """Write the archive's parts into folder and return them with the expected values per metric and day."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(spec.seed)
-    zone = ZoneInfo(spec.zone)
     parts = Parts(folder, spec.parts, spec.compresslevel)
     data_folder, profile_folder = LAYOUTS[spec.layout]
     expected: dict[str, dict[date, float]] = defaultdict(dict)
@@ -151,15 +162,25 @@ def generate(folder: Path, spec: Spec = Spec()) -> Archive:
     days = [spec.start + timedelta(days=n) for n in range(spec.days)]
     last = days[-1]
     archive.last_day = last
-    write_profile(parts, profile_folder, spec)
-    minute_families(parts, folder_of, spec, zone, days, rng, expected)
+    if spec.profile:
+        write_profile(parts, profile_folder, spec)
+    zones = zones_of(spec, days)
+    minute_families(parts, folder_of, spec, zones, days, rng, expected)
     daily_families(parts, folder_of, spec, days, rng, expected)
     write_sleep(parts, folder_of("sleep"), spec, days, rng, archive)
     write_weight(parts, folder_of("weight"), spec, days, rng, expected)
-    write_extras(parts, data_folder.format(folder="Physical Activity"), spec, zone, days, expected)
+    write_extras(parts, data_folder.format(folder="Physical Activity"), spec, zones, days, expected)
     archive.files = parts.files
     archive.parts = parts.close()
     return archive
+
+
+def zones_of(spec: Spec, days: list[date]) -> dict[date, ZoneInfo]:
+    """Return where the person was each day (and the day after the last, for padding)."""
+    later = ZoneInfo(spec.zone)
+    first = ZoneInfo(spec.first_zone) if spec.first_zone else later
+    zones = {day: first if index < len(days) // 2 else later for index, day in enumerate(days)}
+    return defaultdict(lambda: later, zones)
 
 
 def write_profile(parts: Parts, folder: str, spec: Spec) -> None:
@@ -169,28 +190,43 @@ def write_profile(parts: Parts, folder: str, spec: Spec) -> None:
                      "date_of_birth", "gender", "height", "weight", "weight_unit", "distance_unit",
                      "height_unit", "timezone", "member_since", "about_me"])
     writer.writerow(["ABC123", "Ada Lovelace", "Ada", "Lovelace", "Ada L.", "", "ada@example.org", "1990-12-10",
-                     "FEMALE", "170.0", "150.0", spec.weight_unit, spec.weight_unit, spec.weight_unit,
+                     "FEMALE", "" if spec.height_cm is None else f"{spec.height_cm:.1f}", "150.0", spec.weight_unit,
+                     spec.weight_unit, spec.weight_unit,
                      spec.profile_zone or spec.zone, "2015-06-01", "Counting, with commas"])
     parts.write(f"{folder}/Profile.csv", out.getvalue())
 
 
-def minute_families(parts, folder_of, spec, zone, days, rng, expected) -> None:
-    """Steps and distance per minute in UTC (cm), calories per minute in local time; padding zeros after."""
-    origin = days[0] - timedelta(days=1)
+def minute_families(parts, folder_of, spec, zones, days, rng, expected) -> None:
+    """Steps and distance per minute in UTC (cm), calories per minute in local time; padding zeros after.
+
+    Files hold batches of local days, named after the first one; a steps or distance file
+    begins at that day's local midnight, written in UTC, with a zero minute (midnight_records).
+    After a move east the new zone's first day begins before the old zone's last one ends:
+    those minutes are written once, on the old zone's day.
+    """
+    origin = days[0]
     steps = Batches(parts, folder_of("steps"), "steps", spec.batch_days, origin)
     distance = Batches(parts, folder_of("distance"), "distance", spec.batch_days, origin)
     calories = Batches(parts, folder_of("calories"), "calories", spec.batch_days, origin)
     pools = [[rng.choice((0, 0, 0, rng.randint(1, 130))) for _ in range(1500)] for _ in range(7)]
     kcal_pools = [[round(rng.uniform(0.9, 9.0), 2) for _ in range(1500)] for _ in range(7)]
+    written_until = 0
     for index, day in enumerate(days):
+        zone = zones[day]
         instants = local_minutes(day, zone)
         end = len(instants) if day != days[-1] else spec.export_hour * 60
         pool, kcal_pool = pools[index % 7], kcal_pools[(index * 3) % 7]
         step_total = centimetres = kcal_total = 0
         dst_day = len(instants) != 1440
+        if spec.midnight_records and (day - origin).days % spec.batch_days == 0:
+            for batches in (steps, distance):
+                batches.add(day, f'{{"dateTime":"{utc_stamp(instants[0])}","value":"0"}}')
         for offset in range(end):
             minute = instants[offset]
             kcal = kcal_pool[offset]
+            if spec.calories_follow_steps:
+                awake = spec.awake_minutes[0] <= offset < spec.awake_minutes[1]
+                kcal = round(1.1 + 0.08 * (pool[offset] if awake else 0), 2)
             kcal_total += kcal
             stamp = local_stamp(minute, zone) if dst_day else None
             if stamp is None:
@@ -198,23 +234,23 @@ def minute_families(parts, folder_of, spec, zone, days, rng, expected) -> None:
                 stamp = utc_stamp(minute + int(zone.utcoffset(datetime(day.year, day.month, day.day, 12))
                                                .total_seconds()) // 60)
             calories.add(day, f'{{"dateTime":"{stamp}","value":"{kcal}"}}')
-            if not spec.awake_minutes[0] <= offset < spec.awake_minutes[1]:
+            if not spec.awake_minutes[0] <= offset < spec.awake_minutes[1] or minute < written_until:
                 continue
             value = pool[offset]
             cm = value * 74
             step_total += value
             centimetres += cm
-            utc_day = date(1970, 1, 1) + timedelta(days=minute // 1440)
-            steps.add(utc_day, f'{{"dateTime":"{utc_stamp(minute)}","value":"{value}"}}')
-            distance.add(utc_day, f'{{"dateTime":"{utc_stamp(minute)}","value":"{cm}"}}')
+            steps.add(day, f'{{"dateTime":"{utc_stamp(minute)}","value":"{value}"}}')
+            distance.add(day, f'{{"dateTime":"{utc_stamp(minute)}","value":"{cm}"}}')
+        written_until = instants[-1] + 1
         expected["steps"][day] = step_total
         expected["distance"][day] = centimetres / 100_000
         expected["calories"][day] = kcal_total
     # Padding: a few zero-step minutes on the days after the export (not data).
     for n in range(1, min(spec.padding_days, 3) + 1):
-        minute = local_minutes(days[-1] + timedelta(days=n), zone)[600]
-        utc_day = date(1970, 1, 1) + timedelta(days=minute // 1440)
-        steps.add(utc_day, f'{{"dateTime":"{utc_stamp(minute)}","value":"0"}}')
+        day = days[-1] + timedelta(days=n)
+        minute = local_minutes(day, zones[day])[600]
+        steps.add(day, f'{{"dateTime":"{utc_stamp(minute)}","value":"0"}}')
     for batches in (steps, distance, calories):
         batches.flush()
 
@@ -285,8 +321,10 @@ def write_sleep(parts, folder, spec, days, rng, archive) -> None:
 
 
 def write_weight(parts, folder, spec, days, rng, expected) -> None:
-    """Weigh-ins in the account's unit (pounds for en_US), two on some days: the later one counts."""
-    per_kg = 1 / KG_PER_LB if spec.weight_unit == "en_US" else 1.0
+    """Weigh-ins in json_weight_unit (by default the profile's: pounds for en_US), two on some days:
+    the later one counts. With bmi, the BMI the scale computed from the kilograms and 1.70 m."""
+    unit = spec.json_weight_unit or ("lb" if spec.weight_unit == "en_US" else "kg")
+    per_kg = 1 / KG_PER_LB if unit == "lb" else 1.0
     batch = Batches(parts, folder, "weight", spec.batch_days, days[0])
     for index, day in enumerate(days):
         if index % 3:
@@ -294,14 +332,18 @@ def write_weight(parts, folder, spec, days, rng, expected) -> None:
         for number, clock in enumerate(("07:12:00", "21:40:00")[: 1 + (index % 2)]):
             shown = round(rng.uniform(60, 90) * per_kg, 1)
             log = {"logId": int(datetime(day.year, day.month, day.day).timestamp() * 1000) + number,
-                   "weight": shown, "bmi": round(shown / per_kg / 1.7 ** 2, 2), "date": f"{day:%m/%d/%y}",
-                   "time": clock, "source": "Aria"}
+                   "weight": shown, "date": f"{day:%m/%d/%y}", "time": clock, "source": "Aria"}
+            if spec.bmi:
+                log["bmi"] = round(shown / per_kg / 1.7 ** 2, 2)
             batch.add(day, json.dumps(log))
             expected["weight"][day] = shown / per_kg
     batch.flush()
+    if spec.height_files:
+        record = {"dateTime": f"{days[0]:%m/%d/%y} 00:00:00", "value": "1700.0"}
+        parts.write(f"{folder}/height-{days[0]}.json", json.dumps([record]))
 
 
-def write_extras(parts, folder, spec, zone, days, expected) -> None:
+def write_extras(parts, folder, spec, zones, days, expected) -> None:
     """What real archives also hold: placeholders, empty CSVs, heart-rate files, huge app state, CSV copies."""
     root = folder.rsplit("/", 1)[0]
     if spec.placeholders:
@@ -313,16 +355,18 @@ def write_extras(parts, folder, spec, zone, days, expected) -> None:
         parts.write(f"{root}/Physical Activity_GoogleData/Steps/steps_2010-01-01.csv", "timestamp,steps,data source\n")
     for n in range(spec.heart_rate_days):
         day = days[0] + timedelta(days=n)
-        start = local_minutes(day, zone)[0] * 60
+        # One local day (23 or 25 hours across DST) from its midnight, in UTC.
+        minutes = local_minutes(day, zones[day])
+        start = minutes[0] * 60
         samples = ",\n".join(
             f'{{"dateTime":"{time.strftime("%m/%d/%y %H:%M:%S", time.gmtime(start + s))}",'
-            f'"value":{{"bpm":{60 + s % 40},"confidence":2}}}}' for s in range(0, 86400, 10))
+            f'"value":{{"bpm":{60 + s % 40},"confidence":2}}}}' for s in range(0, len(minutes) * 60, 10))
         parts.write(f"{folder}/heart_rate-{day}.json", f"[{samples}]")
     if spec.junk_bytes:
         parts.write(f"{root}/Health Fitness Data_GoogleData/UserActivityProbabilities_2024-01-01.csv",
                     "timestamp,probabilities\n" + "2024-01-01T00:00:00Z,0.1;0.2;0.7\n" * (spec.junk_bytes // 32))
     if spec.csv_copies:
-        write_csv_copies(parts, root, zone, days, expected)
+        write_csv_copies(parts, root, zones[days[0]], days, expected)
 
 
 def write_csv_copies(parts, root, zone, days, expected) -> None:

@@ -1,7 +1,9 @@
 """The archive import through the app: upload, background job, idempotence, precedence, delete, CLI, bad input."""
 
 import zipfile
+from html.parser import HTMLParser
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from archive_gen import Spec, generate
@@ -9,6 +11,7 @@ from conftest import build_app, make_config, signup
 from sqlalchemy import select
 
 from fitlink import sources
+from fitlink.archive.extract import read_archive
 from fitlink.archive import SOURCE, ArchiveImport, latest_day
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, SourceMetric, User
@@ -44,10 +47,11 @@ def client(archive_app):
     return client
 
 
-def upload(client, paths):
+def upload(client, paths, **fields):
     files = [(open(path, "rb"), path.name) for path in paths]
     try:
-        return client.post("/archive/import", data={"archive": files}, content_type="multipart/form-data")
+        return client.post("/archive/import", data={"archive": files, **fields}, content_type="multipart/form-data",
+                           follow_redirects=fields.pop("follow_redirects", False))
     finally:
         for handle, _ in files:
             handle.close()
@@ -57,6 +61,27 @@ def rows(app, source="fitbit_archive"):
     with app.app_context():
         found = db.session.execute(select(SourceMetric).filter_by(source=source)).scalars()
         return {(row.metric, row.day): row.value for row in found}
+
+
+def visible_text(page: str) -> str:
+    """Return the words a person sees on a page (text outside tags and scripts)."""
+    parts: list[str] = []
+
+    class Text(HTMLParser):
+        hidden = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.hidden:
+                parts.append(data)
+
+    Text().feed(page)
+    return " ".join(" ".join(parts).split())
 
 
 def shown(app):
@@ -151,10 +176,11 @@ def test_archive_without_fitbit_data_fails_clearly_and_keeps_data(archive_app, c
     path = tmp_path / "photos.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("Takeout/Google Photos/cat.jpg", b"\xff\xd8" * 100)
-    upload(client, [path])
+    upload(client, [path], follow_redirects=True)
     status = client.get("/archive/status").get_json()
     assert status["status"] == "failed"
-    assert "No Fitbit data was found" in status["message"]
+    assert status["message"].startswith("No Fitbit data was found in this upload: found 1 file, none of them "
+                                        "Fitbit health data: Takeout/Google Photos/cat.jpg.")
     assert rows(archive_app) == {("steps", date(2020, 1, 1)): 100.0}
     assert not list((tmp_path / "up").glob("import-*"))
 
@@ -171,3 +197,51 @@ def test_cli_imports_with_a_progress_bar_and_keeps_the_files(archive_app, client
     missing = runner.invoke(args=["fitbit", "import-archive", "--user", "nobody@example.org",
                                   str(archive.parts[0])])
     assert missing.exit_code != 0 and "No fitlink account" in missing.output
+    unknown = runner.invoke(args=["fitbit", "import-archive", "--user", "ada@example.org", "--zone", "Mars/Base",
+                                  str(archive.parts[0])])
+    assert unknown.exit_code != 0 and "'Mars/Base' is not a time zone fitlink knows" in unknown.output
+
+
+def test_upload_without_health_data_says_what_it_held_once_and_not_importing(client, tmp_path):
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Takeout/Google Photos/cat.jpg", b"\xff\xd8" * 100)
+        archive.writestr("Takeout/archive_browser.html", "<html></html>")
+    page = upload(client, [path], follow_redirects=True).get_data(as_text=True)
+    said = ("found 2 files, none of them Fitbit health data: Takeout/Google Photos/cat.jpg, "
+            "Takeout/archive_browser.html.")
+    text = visible_text(page)
+    assert text.count(said) == 1
+    assert "importing" not in text.lower()
+    assert "The last attempt failed" in text
+
+
+def test_the_dashboard_says_which_zone_counted_the_days(archive_app, client, tmp_path):
+    spec = Spec(profile=False, zone="Africa/Johannesburg", start=date(2024, 5, 6), days=10, heart_rate_days=10)
+    archive = generate(tmp_path / "gen", spec)
+    page = upload(client, archive.parts, zone="UTC", follow_redirects=True).get_data(as_text=True)
+    assert "Times as recorded: UTC+2 inferred from your heart-rate files." in page
+    stored = rows(archive_app)
+    assert {day: stored[("steps", day)] for day in archive.expected["steps"]} == archive.expected["steps"]
+
+
+def test_the_chosen_zone_counts_days_the_archive_cannot_place_and_a_new_choice_updates_them(
+        archive_app, client, tmp_path):
+    # No Profile.csv, no heart-rate files, and minute files that begin at 07:07 local: no evidence.
+    spec = Spec(profile=False, zone="America/Los_Angeles", start=date(2024, 6, 3), days=10, heart_rate_days=0,
+                midnight_records=False, awake_minutes=(427, 1380))
+    archive = generate(tmp_path / "gen", spec)
+    page = client.get("/archive/import").get_data(as_text=True)
+    assert '<option selected value="UTC">' in page  # the account's zone: nothing connected yet
+    upload(client, archive.parts, zone="America/Los_Angeles")
+    steps = {day: value for (metric, day), value in rows(archive_app).items() if metric == "steps"}
+    assert steps == archive.expected["steps"]
+    assert "the zone you chose, America/Los_Angeles" in client.get("/archive/status").get_json()["message"]
+    assert '<option selected value="America/Los_Angeles">' in client.get("/archive/import").get_data(as_text=True)
+    again = generate(tmp_path / "again", spec)
+    upload(client, again.parts, zone="Asia/Tokyo")
+    tokyo, _ = read_archive(generate(tmp_path / "third", spec).parts, chosen_zone=ZoneInfo("Asia/Tokyo"))
+    after = {day: value for (metric, day), value in rows(archive_app).items() if metric == "steps"}
+    for row in tokyo["steps"]:
+        assert after[row.day] == row.value
+    assert after != archive.expected["steps"]

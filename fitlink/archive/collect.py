@@ -3,15 +3,17 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from ..sources import DayValue
 from . import families
+from .evidence import Observation
 from .layout import Entry
+from .weights import Units
+from .zonefit import Plan, fit, offset_at
 from .zones import UTC, Clock, parse_stamp, resolve_zone
 
 KM_PER_CM = 1e-5
-KG_PER_LB = 0.45359237
-KG_PER_STONE = 6.35029318
 ACTIVITY = ("very_active_minutes", "moderately_active_minutes", "lightly_active_minutes", "sedentary_minutes")
 # Metric name -> archive family, for the families that are one value per day already.
 DAILY_METRICS = {"very_active_minutes": "very_active_minutes", "fairly_active_minutes": "moderately_active_minutes",
@@ -31,6 +33,7 @@ class ArchiveProfile:
     weight_unit: str = "METRIC"
     distance_unit: str = "METRIC"
     member_since: date | None = None
+    height_m: float | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -41,13 +44,14 @@ class MinuteSum:
     scale: float
     utc: bool
     days: dict[date, float] = field(default_factory=lambda: defaultdict(float))
-    claims: list[tuple[datetime, datetime]] = field(default_factory=list)
+    claims: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, buckets: dict[str, float], clock: Clock) -> None:
         """Add one file's buckets, leaving out any another file already covered."""
         if not buckets:
             return
-        starts = {key: parse_stamp(key) for key in buckets}
+        # "MM/DD/YY HH" as "YYMMDD HH": compares in time order, cheaper than a datetime per bucket.
+        starts = {key: key[6:8] + key[0:2] + key[3:5] + key[8:] for key in buckets}
         # The span a file covers is that of its non-zero values: zeros add nothing, and exports
         # pad past their last day with zero minutes, which must not hide a later export's data.
         moving = [starts[key] for key, value in buckets.items() if value] or list(starts.values())
@@ -56,7 +60,7 @@ class MinuteSum:
         for key, value in buckets.items():
             if overlaps and any(a <= starts[key] <= b for a, b in overlaps):
                 continue
-            day = clock.local_day(key) if self.utc else starts[key].date()
+            day = clock.local_day(key) if self.utc else families.stamp_day(key)
             self.days[day] += value * self.scale
         self.claims.append((first, last))
 
@@ -64,14 +68,19 @@ class MinuteSum:
 class Collector:
     """Everything read so far, per family; `finish` turns it into rows per metric."""
 
-    def __init__(self):
-        self.profile = ArchiveProfile()
-        self.clock = Clock(UTC)
+    def __init__(self, chosen_zone: ZoneInfo = UTC):
+        self.profile = ArchiveProfile(timezone=chosen_zone.key)
+        self.reference, self.reference_source = chosen_zone, "chosen"
+        self.observations: list[Observation] = []
+        self.plan = Plan(chosen_zone, "chosen")
+        self.clock = Clock(self.plan)
+        self.heights: dict[str, float] = {}
+        self.units = Units()
         self.minutes = {"steps": MinuteSum(1.0, utc=True), "distance": MinuteSum(KM_PER_CM, utc=True),
                         "calories": MinuteSum(1.0, utc=False)}
         self.daily: dict[str, dict[date, float]] = defaultdict(dict)
         self.sleep: dict[int, tuple[bool, DayValue]] = {}
-        self.weight: dict[int, tuple[str, DayValue]] = {}
+        self.weight: dict[int, tuple[str, DayValue, float | None]] = {}
         self.csv: dict[str, dict[date, float]] = defaultdict(dict)
         self.saw_profile = False
 
@@ -90,15 +99,36 @@ class Collector:
             return
         self.saw_profile = True
         row = rows[0]
-        zone, note = resolve_zone(row.get("timezone"))
-        self.clock = Clock(zone)
+        zone, note = resolve_zone(row.get("timezone"), self.reference)
+        if note is None:
+            self.reference, self.reference_source = zone, "profile"
         since = (row.get("member_since") or "").strip()
         self.profile = ArchiveProfile(
             display_name=(row.get("display_name") or row.get("full_name") or "").strip() or None,
             timezone=zone.key, weight_unit=(row.get("weight_unit") or "").strip() or "METRIC",
             distance_unit=(row.get("distance_unit") or "").strip() or "METRIC",
             member_since=date.fromisoformat(since[:10]) if since[:10].count("-") == 2 else None,
+            height_m=families.height_metres(row.get("height"), 100),
             notes=[note] if note else [])
+
+    def add_observation(self, seen: Observation | None) -> None:
+        if seen is not None:
+            self.observations.append(seen)
+
+    def reference_offset(self, day: date) -> int:
+        """Return the profile's (or chosen) zone's offset at the start of day, in minutes."""
+        return offset_at(self.reference, day)
+
+    def plan_days(self) -> Plan:
+        """Fit the zones of the days to the evidence read so far; call before any minute file is added.
+
+        Heart-rate files prove each day's offset; when there are none, the starts of
+        the monthly minute files stand in."""
+        strong = [seen for seen in self.observations if seen.source == "heart-rate"]
+        self.plan = fit(strong or self.observations, self.reference, self.reference_source)
+        self.clock = Clock(self.plan)
+        self.profile.notes += self.plan.notes
+        return self.plan
 
     def add_json(self, family: str, records) -> None:
         if family in self.minutes:
@@ -115,20 +145,15 @@ class Collector:
         elif family == "sleep":
             self.sleep.update(families.sleep_logs(records))
         elif family == "weight":
-            records = list(records)
-            self.weight.update(families.weight_logs(records, self.kg_per_unit(records)))
+            self.weight.update(families.weight_logs(records))
+        elif family == "height":
+            self.heights.update(families.height_values(records))
 
-    def kg_per_unit(self, records) -> float:
-        """Weights are in the account's display unit (pounds for en_US)."""
-        unit = self.profile.weight_unit
-        if unit == "en_US":
-            return KG_PER_LB
-        if unit == "en_GB":
-            # The Web API's en_GB unit is the stone; whether archives write stones or pounds is not
-            # documented, and no adult weighs 50 stone, so the size of the numbers tells.
-            weights = [float(record["weight"]) for record in records]
-            return KG_PER_STONE if weights and max(weights) < 50 else KG_PER_LB
-        return 1.0
+    def height_m(self) -> float | None:
+        """Return the person's height: the latest height-*.json value (mm), else Profile.csv's (cm)."""
+        if self.heights:
+            return self.heights[max(self.heights, key=parse_stamp)]
+        return self.profile.height_m
 
     def add_csv(self, family: str, rows: list[dict[str, str]]) -> None:
         metric, column, factor = CSV_FALLBACKS[family]
@@ -148,7 +173,7 @@ class Collector:
         return max(len(total.days) for total in self.minutes.values())
 
     def local_day_of_instant(self, moment: datetime) -> date:
-        return moment.astimezone(self.clock.zone).date()
+        return self.clock.local_day_of(moment)
 
     def finish(self) -> tuple[dict[str, list[DayValue]], int]:
         """Return rows per metric with the padding past the last real day dropped, and how many days that dropped."""
@@ -176,9 +201,11 @@ class Collector:
             metrics[metric] = {day: DayValue(day, value) for day, value in self.daily[family].items()}
         metrics["sleep"] = pick_sleep(self.sleep.values())
         metrics["weight"] = {}
-        # The day's last weigh-in counts.
-        for _, row in sorted(self.weight.values(), key=lambda item: item[0]):
-            metrics["weight"][row.day] = DayValue(row.day, round(row.value, 3), row.details)
+        height = self.height_m()
+        # The day's last weigh-in counts; each in the unit its BMI and the height tell (weights.py).
+        for _, row, bmi in sorted(self.weight.values(), key=lambda item: item[0]):
+            kg = self.units.to_kg(row.value, bmi, height)
+            metrics["weight"][row.day] = DayValue(row.day, round(kg, 3), row.details)
         # The newer CSVs only fill days Global Export Data does not have: they repeat it.
         for metric, values in self.csv.items():
             shown = metrics.setdefault(metric, {})

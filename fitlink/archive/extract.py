@@ -6,12 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from zoneinfo import ZoneInfo
+
 from ..sources import DayValue
+from .alignment import calorie_observations
 from .collect import ArchiveProfile, Collector
-from .reader import STREAM_ABOVE, ArchiveError, inventory, member_label, open_parts, read_member
+from .evidence import heart_rate_observation, minute_file_observation
+from .zones import UTC
+from .reader import STREAM_ABOVE, ArchiveError, Inventory, inventory, member_label, open_parts, read_member
 
 # The total size the health files of one upload may expand to (a dense 12-year export holds a few GB).
 DEFAULT_MAX_UNCOMPRESSED = 40 * 1024 ** 3
+# Monthly minute files whose first stamp shows the offset of their first day (UTC families).
+MINUTE_FILES = ("steps", "distance")
 # Bad files listed by name in the report; past this, only counted.
 LISTED_BAD_FILES = 20
 
@@ -33,6 +40,8 @@ class Report:
     padding_days: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     profile: ArchiveProfile = field(default_factory=ArchiveProfile)
+    zones: str | None = None
+    units: str | None = None
 
     def bad(self, name: str, reason: str) -> None:
         self.bad_count += 1
@@ -48,6 +57,7 @@ class Report:
         if self.padding_days:
             lines.append(f"Ignored {self.padding_days} empty days the export adds after its last real day.")
         lines += self.profile.notes
+        lines += [text for text in (self.zones, self.units) if text]
         if self.bad_count:
             listed = "; ".join(f"{name}: {reason}" for name, reason in self.bad_files)
             more = f" (and {self.bad_count - len(self.bad_files)} more)" if self.bad_count > len(self.bad_files) else ""
@@ -56,27 +66,40 @@ class Report:
 
 
 def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, progress: Progress | None = None,
-                 max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED) -> tuple[dict[str, list[DayValue]], Report]:
+                 max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+                 chosen_zone: ZoneInfo = UTC) -> tuple[dict[str, list[DayValue]], Report]:
     """Return every metric's rows (metric units, local days) and the report; raise ArchiveError when
-    the upload as a whole cannot be imported (not a zip, unsafe names, a bomb, no Fitbit data)."""
+    the upload as a whole cannot be imported (not a zip, unsafe names, a bomb, no Fitbit data).
+
+    chosen_zone counts the days when neither Profile.csv nor the files tell the zone."""
     paths = [Path(path) for path in paths]
     labels = list(labels) if labels is not None else [path.name for path in paths]
     report = Report()
-    collector = Collector()
+    collector = Collector(chosen_zone)
     with open_parts(paths, labels) as parts:
         found = inventory(parts, labels, max_uncompressed)
-        if not any(member.entry.kind != "profile" for member in found.members):
-            raise ArchiveError("No Fitbit data was found in this upload: fitlink looks for the "
-                               "\"Global Export Data\" folder (Google Takeout) or \"MyFitbitData\" "
-                               "(fitbit.com archive). Upload every part of the export.")
+        if not any(member.entry.kind in ("json", "csv") for member in found.members):
+            raise ArchiveError(no_data_message(found))
         report.files_total, report.files_skipped = len(found.members), found.skipped
-        for done, member in enumerate(found.members, start=1):
-            try:
-                read_one(parts[member.part], member.info, member.entry, collector)
-                report.files_read += 1
-            except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError,
-                    zipfile.BadZipFile, EOFError, OSError) as error:
-                report.bad(member_label(member.info), describe(error))
+        first_pass = [member for member in found.members if member.entry.kind in ("profile", "evidence")]
+        for done, member in enumerate(first_pass, start=1):
+            if member.entry.kind == "profile":
+                read_reported(parts[member.part], member, collector, report)
+                continue
+            seen = quietly(heart_rate_observation, parts[member.part], member.info, collector.reference_offset)
+            collector.add_observation(seen)
+            report.files_read += 1
+            if progress:
+                progress(done, report.files_total, 0)
+        for member in found.members:
+            if member.entry.family in MINUTE_FILES and member.entry.kind == "json":
+                collector.add_observation(quietly(minute_file_observation, parts[member.part], member.info))
+        if not collector.observations:
+            for seen in calorie_observations(parts, found.members):
+                collector.add_observation(seen)
+        report.zones = collector.plan_days().describe()
+        for done, member in enumerate(found.members[len(first_pass):], start=len(first_pass) + 1):
+            read_reported(parts[member.part], member, collector, report)
             if progress:
                 progress(done, report.files_total, collector.days_so_far())
     rows, report.padding_days = collector.finish()
@@ -85,9 +108,33 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
     report.first_day, report.last_day = (days[0], days[-1]) if days else (None, None)
     report.rows = {metric: len(values) for metric, values in rows.items()}
     report.profile = collector.profile
+    if report.last_day:
+        # The dashboard's "today" is in the zone of the archive's latest day.
+        report.profile.timezone = collector.plan.zone_for(report.last_day).key
+    report.units = collector.units.describe()
     if progress:
         progress(report.files_total, report.files_total, report.days_found)
     return rows, report
+
+
+def read_reported(archive: zipfile.ZipFile, member, collector: Collector, report: Report) -> None:
+    """Read one data file (or the profile) into the collector; a bad one is reported and skipped whole."""
+    try:
+        read_one(archive, member.info, member.entry, collector)
+        report.files_read += 1
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError,
+            zipfile.BadZipFile, EOFError, OSError) as error:
+        report.bad(member_label(member.info), describe(error))
+
+
+def quietly(read, *args):
+    """Return what an evidence reader returns, or None for a damaged file: evidence is optional, and a
+    damaged data file is reported when its data is read."""
+    try:
+        return read(*args)
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError, zipfile.BadZipFile, EOFError,
+            OSError):
+        return None
 
 
 def read_one(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry, collector: Collector) -> None:
@@ -110,3 +157,14 @@ def describe(error: Exception) -> str:
     if isinstance(error, KeyError):
         return f"a record lacks {error.args[0]!r}"
     return "not in the format fitlink expects"
+
+
+def no_data_message(found: Inventory) -> str:
+    """Say what the upload held when none of it is Fitbit health data."""
+    listed = ", ".join(found.names)
+    more = f" and {found.files - len(found.names):,} more" if found.files > len(found.names) else ""
+    held = (f"found {found.files:,} file{'s' if found.files != 1 else ''}, none of them Fitbit health data: "
+            f"{listed}{more}") if found.files else "the zip file is empty"
+    return (f"No Fitbit data was found in this upload: {held}. fitlink reads files such as "
+            "steps-2024-01-01.json or sleep-2024-01-01.json, in Google Takeout's \"Global Export Data\" "
+            "folder or a fitbit.com archive's \"MyFitbitData\" folder. Upload every part of the export.")

@@ -42,9 +42,18 @@ def minute_buckets(records: Iterable[dict], key_length: int) -> dict[str, float]
     """Sum per-minute values ("68", a string) into buckets keyed by the first key_length characters of the stamp."""
     buckets: dict[str, float] = {}
     get = buckets.get
+    # Records come in time order, so a bucket's minutes are summed locally and the dict is touched
+    # once per bucket, not per minute (any order still sums right).
+    current, total = None, 0.0
     for record in records:
         key = record["dateTime"][:key_length]
-        buckets[key] = get(key, 0.0) + float(record["value"])
+        if key != current:
+            if current is not None:
+                buckets[current] = get(current, 0.0) + total
+            current, total = key, 0.0
+        total += float(record["value"])
+    if current is not None:
+        buckets[current] = get(current, 0.0) + total
     return buckets
 
 
@@ -82,15 +91,35 @@ def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue]]:
     return logs
 
 
-def weight_logs(records: Iterable[dict], kg_per_unit: float) -> dict[int, tuple[str, DayValue]]:
-    """Return each weigh-in by id: its local date and time, and its weight in kg (with BMI and fat)."""
+def weight_logs(records: Iterable[dict]) -> dict[int, tuple[str, DayValue, float | None]]:
+    """Return each weigh-in by id: its local date and time, its weight as written (unit undecided:
+    weights.py), with BMI and fat, and its BMI."""
     logs = {}
     for log in records:
         day = stamp_day(log["date"])
-        kg = float(log["weight"]) * kg_per_unit
         details = {key: float(log[key]) for key in ("bmi", "fat") if log.get(key) is not None}
-        logs[log["logId"]] = (f"{day.isoformat()} {log.get('time', '')}", DayValue(day, kg, details or None))
+        logs[log["logId"]] = (f"{day.isoformat()} {log.get('time', '')}",
+                              DayValue(day, float(log["weight"]), details or None), details.get("bmi"))
     return logs
+
+
+def height_metres(value, per_metre: float) -> float | None:
+    """Return a height in metres from a value in cm (per_metre 100) or mm (1000); None when not a human one."""
+    try:
+        metres = float(value) / per_metre
+    except (TypeError, ValueError):
+        return None
+    return metres if 0.5 <= metres <= 2.6 else None
+
+
+def height_values(records: Iterable[dict]) -> dict[str, float]:
+    """Return height-*.json's values (millimetres) in metres, by stamp."""
+    heights = {}
+    for record in records:
+        metres = height_metres(record["value"], 1000)
+        if metres:
+            heights[record["dateTime"]] = metres
+    return heights
 
 
 def csv_rows(data: bytes) -> list[dict[str, str]]:

@@ -4,6 +4,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy import func, select
 
 from ..connections import connection_for
@@ -13,6 +15,7 @@ from ..sync.store import save_days
 from .extract import DEFAULT_MAX_UNCOMPRESSED, Report, read_archive
 from .models import update_if_active
 from .reader import ArchiveError
+from .zones import UTC
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +28,10 @@ READ_SHARE = 90
 
 def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int, int], None] | None = None,
                    labels: list[str] | None = None, max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
-                   import_id: int | None = None, keep_files: bool = False) -> Report:
+                   import_id: int | None = None, keep_files: bool = False, chosen_zone: str | None = None) -> Report:
     """Import the archive's parts for the person and return the report; raise ArchiveError when it cannot be.
+
+    chosen_zone (an IANA name) counts the days when neither Profile.csv nor the files show the zone.
 
     The uploaded files are deleted at the end, whatever happens (unless
     keep_files: the command line's own files). Nothing is
@@ -35,7 +40,7 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
     """
     tracker = Tracker(import_id, progress)
     try:
-        rows, report = read_archive(paths, labels, tracker.reading, max_uncompressed)
+        rows, report = read_archive(paths, labels, tracker.reading, max_uncompressed, zone_named(chosen_zone))
         if not report.days_found:
             raise ArchiveError("The archive holds Fitbit files, but no day of data in them.")
         connection = archive_connection(user_id, report)
@@ -57,6 +62,14 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
         if not keep_files:
             for path in paths:
                 Path(path).unlink(missing_ok=True)
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """Return the chosen zone, UTC when none or an unknown name was given."""
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def ensure_connection(user_id: int) -> OAuth:

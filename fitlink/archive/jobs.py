@@ -47,7 +47,7 @@ def run_import(import_id: int, key: str | None) -> str:
                 fail(import_id, LOST)  # queued by an older fitlink, whose folders are not kept
             return "gone"
         paths, labels = stored_parts(key)
-        import_archive(row.user_id, paths, labels=labels, import_id=import_id,
+        import_archive(row.user_id, paths, labels=labels, import_id=import_id, chosen_zone=row.chosen_zone,
                        max_uncompressed=current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"])
         return "done"
     except ImportCancelled:

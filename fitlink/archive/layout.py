@@ -1,25 +1,31 @@
 """Where things are in a Fitbit archive: which members hold which family, found by folder and file name.
 
-Three layouts exist (fitbit-archive.md): the fitbit.com account archive
-(`MyFitbitData/<User>/Physical Activity/steps-*.json`, ...), Takeout's
+Four layouts exist (fitbit-archive.md): the fitbit.com account archive
+(`MyFitbitData/<User>/Physical Activity/steps-*.json`, ...), the older
+fitbit.com archive with every JSON file flat in
+`MyFitbitData/<User>/user-site-export/`, Takeout's
 `Fitbit/Global Export Data/*.json` and, since 2026, per-family CSVs under
 `Physical Activity_GoogleData/`. Folders are matched by name anywhere in the
 path, because re-zipped archives drop `Takeout/` and the root changed from
-`Fitbit/` to `Google Health/`.
+`Fitbit/` to `Google Health/`. Dated family files in any other folder are
+read only when no known folder holds any (`Entry.known`; reader.inventory).
 """
 
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-# Global Export Data families fitlink reads; heart_rate (one file per day, most of the bytes) is not one.
+# Global Export Data families fitlink reads as data (height only for the weigh-ins' units).
 JSON_FAMILIES = (
     "steps", "distance", "calories", "very_active_minutes", "moderately_active_minutes",
-    "lightly_active_minutes", "sedentary_minutes", "resting_heart_rate", "sleep", "weight",
+    "lightly_active_minutes", "sedentary_minutes", "resting_heart_rate", "sleep", "weight", "height",
 )
-# Folders that hold those JSON files in the two older layouts.
-JSON_FOLDERS = {"Global Export Data", "Physical Activity", "Sleep", "Personal & Account"}
-PROFILE_FOLDERS = {"Your Profile", "Personal & Account"}
+# One file per local day, most of an archive's bytes: only its first and last stamps are read,
+# as evidence of the day's UTC offset (evidence.py), never its samples.
+EVIDENCE_FAMILIES = ("heart_rate",)
+# Folders that hold those JSON files in the three JSON layouts.
+JSON_FOLDERS = {"Global Export Data", "Physical Activity", "Sleep", "Personal & Account", "user-site-export"}
+PROFILE_FOLDERS = {"Your Profile", "Personal & Account", "user-site-export"}
 # The newer per-family CSVs (UTC instants, one row per device and minute) fitlink falls back to.
 CSV_FAMILIES = {"steps", "distance", "weight", "daily_resting_heart_rate"}
 CSV_FOLDER = "Physical Activity_GoogleData"
@@ -32,11 +38,13 @@ _CSV_STEM = re.compile(r"^([a-z_ ]+?)(?:[_ -]\d{4}-\d{2}-\d{2})?\.csv$")
 
 @dataclass(frozen=True)
 class Entry:
-    """What one member holds: the kind of file ("profile", "json", "csv") and its family."""
+    """What one member holds: the kind of file ("profile", "json", "evidence", "csv"), its family,
+    and whether it sits in a folder of a known layout (else it is read only when nothing else is)."""
 
     kind: str
     family: str
     filename: str
+    known: bool = True
 
     @property
     def dedupe_key(self) -> tuple[str, str, str]:
@@ -46,7 +54,7 @@ class Entry:
     @property
     def order(self) -> tuple[int, str]:
         """Read the profile first (its zone and units are needed), then JSON, then the CSV fallbacks."""
-        return ({"profile": 0, "json": 1, "csv": 2}[self.kind], self.family)
+        return ({"profile": 0, "evidence": 1, "json": 2, "csv": 3}[self.kind], self.family)
 
 
 def classify(name: str) -> Entry | None:
@@ -56,11 +64,14 @@ def classify(name: str) -> Entry | None:
     path = PurePosixPath(name.replace("\\", "/"))
     folders = set(path.parts[:-1])
     filename = path.name
-    if filename == "Profile.csv" and path.parent.name in PROFILE_FOLDERS:
-        return Entry("profile", "profile", filename)
+    known = path.parent.name in JSON_FOLDERS
+    if filename == "Profile.csv":
+        return Entry("profile", "profile", filename, path.parent.name in PROFILE_FOLDERS)
     dated = _DATED_JSON.match(filename)
-    if dated and dated.group(1) in JSON_FAMILIES and path.parent.name in JSON_FOLDERS:
-        return Entry("json", dated.group(1), filename)
+    if dated and dated.group(1) in JSON_FAMILIES:
+        return Entry("json", dated.group(1), filename, known)
+    if dated and dated.group(1) in EVIDENCE_FAMILIES:
+        return Entry("evidence", dated.group(1), filename, known)
     if CSV_FOLDER in folders:
         stem = _CSV_STEM.match(filename.lower())
         family = stem.group(1).replace(" ", "_") if stem else None

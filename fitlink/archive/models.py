@@ -32,6 +32,8 @@ class ArchiveImport(db.Model):
     files_read: Mapped[int] = mapped_column(default=0)
     days_found: Mapped[int] = mapped_column(default=0)
     percent: Mapped[int] = mapped_column(default=0)
+    # The zone the person chose on the form: days are counted in it where the archive shows none.
+    chosen_zone: Mapped[str | None] = mapped_column(String(64))
     # Plain text for the person: the error, or the report's summary.
     message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)

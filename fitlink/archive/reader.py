@@ -3,7 +3,7 @@
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .layout import Entry, classify
@@ -15,6 +15,8 @@ MAX_RATIO = 200
 MAX_MEMBER_BYTES = 256 * MiB
 # Members above this size are parsed as a stream instead of loaded whole.
 STREAM_ABOVE = 16 * MiB
+# File names quoted when an upload holds no health data.
+LISTED_NAMES = 5
 
 
 class ArchiveError(Exception):
@@ -32,10 +34,13 @@ class Member:
 
 @dataclass
 class Inventory:
-    """What the parts hold: the members to read, in order, and how many were skipped unread."""
+    """What the parts hold: the members to read, in order, how many were skipped unread,
+    and (for the message when nothing is health data) how many files there were and a few names."""
 
     members: list[Member]
     skipped: int
+    files: int = 0
+    names: list[str] = field(default_factory=list)
 
 
 def unsafe_name(name: str) -> bool:
@@ -65,10 +70,14 @@ def open_parts(paths: Iterable[Path], labels: Iterable[str] | None = None) -> It
 
 
 def inventory(parts: list[zipfile.ZipFile], labels: list[str], max_total: int) -> Inventory:
-    """List the members worth reading across all parts; raise ArchiveError on unsafe names or bombs."""
-    chosen: dict[tuple, Member] = {}
-    skipped = 0
-    total = 0
+    """List the members worth reading across all parts; raise ArchiveError on unsafe names or bombs.
+
+    Files in the known layouts' folders are read; dated family files elsewhere
+    (a re-zipped or renamed export) only when no known folder holds any data.
+    """
+    pools: dict[bool, dict[tuple, Member]] = {True: {}, False: {}}
+    skipped = files = 0
+    names: list[str] = []
     for index, archive in enumerate(parts):
         for info in archive.infolist():
             if unsafe_name(info.filename):
@@ -76,29 +85,35 @@ def inventory(parts: list[zipfile.ZipFile], labels: list[str], max_total: int) -
                                    "fitlink does not import archives like that.")
             if info.is_dir():
                 continue
+            files += 1
+            if len(names) < LISTED_NAMES:
+                names.append(info.filename)
             entry = classify(info.filename)
             if entry is None:
                 skipped += 1
                 continue
             check_size(info, labels[index])
             # The same file in two parts or two exports: read one copy, the larger (the later export's).
-            key = entry.dedupe_key
-            if key in chosen and chosen[key].info.file_size >= info.file_size:
+            pool, key = pools[entry.known], entry.dedupe_key
+            if key in pool:
                 skipped += 1
-                continue
-            if key in chosen:
-                total -= chosen[key].info.file_size
-            chosen[key] = Member(index, info, entry)
-            total += info.file_size
-            if total > max_total:
-                raise ArchiveError(
-                    f"The health files in this archive would expand to more than {max_total // MiB:,} MB; "
-                    "that is far more than any Fitbit export holds, so fitlink did not import it.")
+                if pool[key].info.file_size >= info.file_size:
+                    continue
+            pool[key] = Member(index, info, entry)
+    chosen = pools[True]
+    if any(member.entry.kind in ("json", "evidence") for member in chosen.values()):
+        skipped += len(pools[False])
+    else:
+        chosen = {**pools[False], **chosen}
+    if sum(member.info.file_size for member in chosen.values()) > max_total:
+        raise ArchiveError(
+            f"The health files in this archive would expand to more than {max_total // MiB:,} MB; "
+            "that is far more than any Fitbit export holds, so fitlink did not import it.")
     # Newest file of a family first (names carry the batch's first date), so that of two
     # overlapping exports the later one's minutes count; then the profile, JSON, CSV order.
     members = sorted(chosen.values(), key=lambda member: member.entry.filename, reverse=True)
     members.sort(key=lambda member: member.entry.order)
-    return Inventory(members, skipped)
+    return Inventory(members, skipped, files, names)
 
 
 def check_size(info: zipfile.ZipInfo, label: str) -> None:

@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..connections import connection_for, remove_connection
+from ..connections import connection_for, connections_of, remove_connection
 from ..extensions import db
-from .forms import UploadForm
+from ..sources import rank
+from .forms import UploadForm, zone_choices
 from .importer import PROVIDER, ensure_connection
 from . import folders
 from .jobs import active_folders, cancel_imports, enqueue_import
@@ -29,7 +30,7 @@ def limit_text() -> str:
 @login_required
 def upload():
     """Take the archive's parts and queue their import."""
-    form = UploadForm()
+    form = UploadForm(zone=account_zone(current_user.id))
     if form.validate_on_submit():
         files = [storage for storage in form.archive.data if storage and storage.filename]
         problem = check(files)
@@ -40,7 +41,8 @@ def upload():
             key = folders.new_key()
             try:
                 keep(files, key)
-                row = ArchiveImport(user_id=current_user.id, status="queued", files_total=0, folder=key)
+                row = ArchiveImport(user_id=current_user.id, status="queued", files_total=0, folder=key,
+                                    chosen_zone=form.zone.data)
                 db.session.add(row)
                 # The dashboard shows the import as one of the person's sources from the start.
                 ensure_connection(current_user.id)
@@ -50,11 +52,21 @@ def upload():
                 folders.remove(key)
                 raise
             enqueue_import(row.id, key)
-            flash("Importing your archive... Your history appears on the dashboard as it is read.", "info")
+            # Said apart from the import's state: the job may already have finished, or failed, when the
+            # dashboard shows, and its status panel says which.
+            flash("Your archive is uploaded. How its import goes is shown under \"Your sources\".", "info")
             return redirect(url_for("dashboard.index"))
     return render_template("archive/import.html", form=form, latest=latest_import(current_user.id),
                            imported=connection_for(current_user.id, PROVIDER) is not None,
                            limit=limit_text()), 400 if form.errors else 200
+
+
+def account_zone(user_id: int) -> str:
+    """Return the zone the person's dashboard uses (their best-ranked connection's) when the form offers it
+    (an archive placed by its files alone may have a fixed "Etc/GMT-2"), else UTC."""
+    ranked = sorted(connections_of(user_id), key=lambda connection: rank(connection.provider))
+    zone = ranked[0].timezone if ranked else None
+    return zone if zone in dict(zone_choices()) else "UTC"
 
 
 def check(files) -> str | None:

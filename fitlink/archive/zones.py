@@ -8,11 +8,11 @@ from tzlocal.windows_tz import win_tz
 UTC = ZoneInfo("UTC")
 
 
-def resolve_zone(name: str | None) -> tuple[ZoneInfo, str | None]:
-    """Return the zone Profile.csv names (IANA or Windows), and a note when UTC stands in for it."""
+def resolve_zone(name: str | None, fallback: ZoneInfo = UTC) -> tuple[ZoneInfo, str | None]:
+    """Return the zone Profile.csv names (IANA or Windows), and a note when fallback stands in for it."""
     name = (name or "").strip()
     if not name:
-        return UTC, "Profile.csv names no time zone: days are counted in UTC."
+        return fallback, f"Profile.csv names no time zone: days are counted in {fallback.key}."
     # Some accounts carry a Windows zone name ("Pacific Standard Time") rather than an IANA one.
     for candidate in (name, win_tz.get(name)):
         if not candidate:
@@ -21,7 +21,7 @@ def resolve_zone(name: str | None) -> tuple[ZoneInfo, str | None]:
             return ZoneInfo(candidate), None
         except (ZoneInfoNotFoundError, ValueError):
             continue
-    return UTC, f"Unknown time zone {name!r} in Profile.csv: days are counted in UTC."
+    return fallback, f"Unknown time zone {name!r} in Profile.csv: days are counted in {fallback.key}."
 
 
 def whole_hour_offsets(zone: ZoneInfo, first_year: int = 2008, last_year: int = 2040) -> bool:
@@ -44,24 +44,38 @@ def parse_stamp(stamp: str) -> datetime:
 
 
 class Clock:
-    """Map UTC stamps to local days in one zone, fast: one cached answer per UTC hour.
+    """Map UTC stamps to local days by a zone plan (zonefit.Plan), fast: one cached answer per bucket.
 
-    Minute data is bucketed by the start of a stamp (the hour, or the minute in zones
-    with half-hour offsets) before it reaches here, so each bucket is converted once.
+    Minute data is bucketed by the start of a stamp (the hour, or the minute when
+    any zone in use has offsets with minutes) before it reaches here, so each
+    bucket is converted once. An instant belongs to the local day of the first
+    zone (earliest stretch first) whose day it falls on is that zone's day.
     """
 
-    def __init__(self, zone: ZoneInfo):
-        self.zone = zone
-        self.key_length = 11 if whole_hour_offsets(zone) else 14  # "MM/DD/YY HH" or "MM/DD/YY HH:MM"
+    def __init__(self, plan):
+        self.plan = plan
+        self.zones = plan.zones()
+        self.zone = plan.default
+        whole = all(whole_hour_offsets(zone) for zone in self.zones)
+        self.key_length = 11 if whole else 14  # "MM/DD/YY HH" or "MM/DD/YY HH:MM"
         self._days: dict[str, date] = {}
 
     def local_day(self, key: str) -> date:
         """Return the local date of the UTC instant a bucket key starts at."""
         day = self._days.get(key)
         if day is None:
-            moment = parse_stamp(key).replace(tzinfo=timezone.utc)
-            day = self._days[key] = moment.astimezone(self.zone).date()
+            day = self._days[key] = self.local_day_of(parse_stamp(key).replace(tzinfo=timezone.utc))
         return day
+
+    def local_day_of(self, moment: datetime) -> date:
+        """Return the local date of an aware instant."""
+        if len(self.zones) == 1:
+            return moment.astimezone(self.zones[0]).date()
+        for zone in self.zones:
+            day = moment.astimezone(zone).date()
+            if self.plan.zone_for(day) == zone:
+                return day
+        return moment.astimezone(self.plan.default).date()
 
     def forget(self) -> None:
         """Drop the cache (between families, so it never grows past one family's span)."""

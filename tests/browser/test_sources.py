@@ -39,7 +39,7 @@ def test_archive_journey(phone: Page, live_url: str, tmp_path):
     page.get_by_label("Archive").set_input_files([str(path) for path in archive.parts])
     page.get_by_role("button", name="Import").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
-    expect(page.get_by_role("status").first).to_contain_text("Importing your archive")
+    expect(page.get_by_role("status").first).to_contain_text("Your archive is uploaded")
 
     last = archive.last_day
     steps = archive.expected["steps"][last]
@@ -47,6 +47,7 @@ def test_archive_journey(phone: Page, live_url: str, tmp_path):
     expect(page.locator('[data-metric="steps"]')).to_have_text(f"{round(steps):,}", timeout=60_000)
     expect(page.get_by_text("the latest day your imported data holds")).to_be_visible()
     expect(page.get_by_text("History imported: 100%")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Times as recorded: your profile's zone, America/New_York")).to_be_visible()
     # The page's head and export follow the data too: the person's name, and the days the archive holds.
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada L.")
     expect(page.get_by_role("link", name="Download CSV")).to_have_attribute("href", re.compile(f"end={last}"))
