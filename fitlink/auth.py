@@ -83,25 +83,20 @@ def logout():
 
 
 def sign_up(email: str, password: str) -> User | None:
-    """Return the account to log in for this sign-up: a new one, or the existing one if the password is its own.
+    """Return the new account to log in, or None when the address is taken.
 
-    When the address is taken and the password is not its owner's, nothing is
-    created and None is returned; the owner gets an email saying someone tried
-    to sign up with their address, with links to log in and to reset the
-    password. That is what a person who forgot they had an account needs (the
-    way back in, in their own inbox), and it tells a stranger nothing: the page
-    answers as for a new account.
+    A taken address never logs in from the sign-up form, whatever the password,
+    so sign-up is no second way to guess passwords. Nothing is created; the
+    owner gets an email saying someone tried to sign up with their address,
+    with links to log in and to reset the password: what a person who forgot
+    they had an account needs, in their own inbox. The page answers with the
+    same redirect and words as for a new account, after the same work (the
+    password is hashed either way).
     """
-    existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-    if existing is None:
-        user = create_user(email, password)
-        if user is not None:
-            return user
-        existing = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
-    if check_password_hash(existing.password_hash, password):
-        return existing
-    mail.send_template(email, "Someone tried to sign up with your address", "mail/signup_taken.txt")
-    return None
+    user = create_user(email, password)
+    if user is None:
+        mail.send_template(email, "Someone tried to sign up with your address", "mail/signup_taken.txt")
+    return user
 
 
 def create_user(email: str, password: str) -> User | None:
