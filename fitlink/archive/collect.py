@@ -2,18 +2,22 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ..clock import now as clock_now
 from ..sources import DayValue
 from . import families
 from .evidence import Observation
 from .layout import Entry
+from .spans import Spans
 from .weights import Units
 from .zonefit import Plan, fit, offset_at
 from .zones import UTC, Clock, parse_stamp, resolve_zone
 
 KM_PER_CM = 1e-5
+# The first Fitbit tracker shipped in 2009 and fitbit.com opened in 2007: no real day is older.
+FIRST_DAY = date(2007, 1, 1)
 ACTIVITY = ("very_active_minutes", "moderately_active_minutes", "lightly_active_minutes", "sedentary_minutes")
 # Metric name -> archive family, for the families that are one value per day already.
 DAILY_METRICS = {"very_active_minutes": "very_active_minutes", "fairly_active_minutes": "moderately_active_minutes",
@@ -44,7 +48,7 @@ class MinuteSum:
     scale: float
     utc: bool
     days: dict[date, float] = field(default_factory=lambda: defaultdict(float))
-    claims: list[tuple[str, str]] = field(default_factory=list)
+    claims: Spans = field(default_factory=Spans)
 
     def add(self, buckets: dict[str, float], clock: Clock) -> None:
         """Add one file's buckets, leaving out any another file already covered."""
@@ -56,13 +60,13 @@ class MinuteSum:
         # pad past their last day with zero minutes, which must not hide a later export's data.
         moving = [starts[key] for key, value in buckets.items() if value] or list(starts.values())
         first, last = min(moving), max(moving)
-        overlaps = [(a, b) for a, b in self.claims if a <= last and first <= b]
+        overlapping = self.claims.overlaps(first, last)
         for key, value in buckets.items():
-            if overlaps and any(a <= starts[key] <= b for a, b in overlaps):
+            if overlapping and self.claims.covers(starts[key]):
                 continue
             day = clock.local_day(key) if self.utc else families.stamp_day(key)
             self.days[day] += value * self.scale
-        self.claims.append((first, last))
+        self.claims.add(first, last)
 
 
 class Collector:
@@ -176,8 +180,14 @@ class Collector:
         return self.clock.local_day_of(moment)
 
     def finish(self) -> tuple[dict[str, list[DayValue]], int]:
-        """Return rows per metric with the padding past the last real day dropped, and how many days that dropped."""
-        metrics = self.metric_days()
+        """Return rows per metric with the padding past the last real day dropped, and how many days that dropped.
+
+        Days outside what a Fitbit can have recorded (before FIRST_DAY, after tomorrow where the
+        person chose) are dropped first: a file dated 0001-01-01 or 9999-12-31 is not a day.
+        """
+        latest = clock_now().astimezone(self.plan.default).date() + timedelta(days=1)
+        metrics = {metric: {day: value for day, value in values.items() if FIRST_DAY <= day <= latest}
+                   for metric, values in self.metric_days().items()}
         last = last_real_day(metrics, self.daily)
         padding: set[date] = set()
         rows: dict[str, list[DayValue]] = {}

@@ -1,5 +1,6 @@
 """Read a whole archive (any number of parts) into rows per metric and a report; no Flask, no database."""
 
+import csv
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -122,8 +123,8 @@ def read_reported(archive: zipfile.ZipFile, member, collector: Collector, report
     try:
         read_one(archive, member.info, member.entry, collector)
         report.files_read += 1
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError,
-            zipfile.BadZipFile, EOFError, OSError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError, OverflowError,
+            csv.Error, zipfile.BadZipFile, EOFError, OSError) as error:
         report.bad(member_label(member.info), describe(error))
 
 
@@ -138,8 +139,8 @@ def quietly(read, *args):
 
 
 def read_one(archive: zipfile.ZipFile, info: zipfile.ZipInfo, entry, collector: Collector) -> None:
-    """Parse one member: big JSON files as a stream, the rest whole."""
-    if entry.kind == "json" and info.file_size > STREAM_ABOVE:
+    """Parse one member: CSV files and big JSON files as a stream, the rest whole."""
+    if entry.kind == "csv" or (entry.kind == "json" and info.file_size > STREAM_ABOVE):
         with archive.open(info) as stream:
             collector.add(entry, stream)
     else:

@@ -8,6 +8,7 @@ Units and zones per family are those of fitbit-archive.md.
 
 import csv
 import io
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -122,11 +123,17 @@ def height_values(records: Iterable[dict]) -> dict[str, float]:
     return heights
 
 
-def csv_rows(data: bytes) -> list[dict[str, str]]:
-    """Return a CSV file's rows as dicts; a placeholder or a header without rows gives none."""
-    if data.strip() == PLACEHOLDER:
+def csv_rows(data: bytes | io.BufferedIOBase) -> Iterable[dict[str, str]]:
+    """Return a CSV file's rows as dicts (read as a stream from a file); a placeholder or a header alone gives none."""
+    if isinstance(data, bytes):
+        if data.strip() == PLACEHOLDER:
+            return []
+        return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    text = io.TextIOWrapper(data, encoding="utf-8-sig", newline="")
+    first = text.readline(len(PLACEHOLDER) * 4 + 4096)
+    if first.strip().encode() == PLACEHOLDER:
         return []
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    return csv.DictReader(itertools.chain([first], text))
 
 
 def csv_value(row: dict[str, str], column: str) -> float:

@@ -17,6 +17,11 @@ MAX_MEMBER_BYTES = 256 * MiB
 STREAM_ABOVE = 16 * MiB
 # File names quoted when an upload holds no health data.
 LISTED_NAMES = 5
+# Members in all parts together: a dense 15-year export holds a few tens of thousands. Counted from
+# each part's end record before its central directory is parsed (300,000 members cost 168 MB there).
+MAX_MEMBERS = 200_000
+# Files of one family (a file a day for 50 years is 18,263).
+MAX_PER_FAMILY = 20_000
 
 
 class ArchiveError(Exception):
@@ -55,8 +60,13 @@ def open_parts(paths: Iterable[Path], labels: Iterable[str] | None = None) -> It
     paths = [Path(path) for path in paths]
     labels = list(labels) if labels is not None else [path.name for path in paths]
     opened: list[zipfile.ZipFile] = []
+    members = 0
     try:
         for path, label in zip(paths, labels):
+            members += declared_members(path)
+            if members > MAX_MEMBERS:
+                raise ArchiveError(f"This upload holds more than {MAX_MEMBERS:,} files; no Fitbit export has that "
+                                   "many, so fitlink did not import it.")
             try:
                 opened.append(zipfile.ZipFile(path))
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
@@ -69,6 +79,18 @@ def open_parts(paths: Iterable[Path], labels: Iterable[str] | None = None) -> It
             archive.close()
 
 
+def declared_members(path: Path) -> int:
+    """Return the number of members a zip's end record declares (0 when it has none: not a zip)."""
+    try:
+        with open(path, "rb") as handle:
+            # The standard library's own reader of the end record (zip64 included), which
+            # ZipFile calls first too; it reads a few kilobytes at the end of the file.
+            record = zipfile._EndRecData(handle)
+    except OSError:
+        return 0
+    return int(record[zipfile._ECD_ENTRIES_TOTAL]) if record else 0
+
+
 def inventory(parts: list[zipfile.ZipFile], labels: list[str], max_total: int) -> Inventory:
     """List the members worth reading across all parts; raise ArchiveError on unsafe names or bombs.
 
@@ -78,6 +100,7 @@ def inventory(parts: list[zipfile.ZipFile], labels: list[str], max_total: int) -
     pools: dict[bool, dict[tuple, Member]] = {True: {}, False: {}}
     skipped = files = 0
     names: list[str] = []
+    per_family: dict[str, int] = {}
     for index, archive in enumerate(parts):
         for info in archive.infolist():
             if unsafe_name(info.filename):
@@ -93,6 +116,10 @@ def inventory(parts: list[zipfile.ZipFile], labels: list[str], max_total: int) -
                 skipped += 1
                 continue
             check_size(info, labels[index])
+            per_family[entry.family] = per_family.get(entry.family, 0) + 1
+            if per_family[entry.family] > MAX_PER_FAMILY:
+                raise ArchiveError(f"This upload holds more than {MAX_PER_FAMILY:,} {entry.family} files; no Fitbit "
+                                   "export has that many, so fitlink did not import it.")
             # The same file in two parts or two exports: read one copy, the larger (the later export's).
             pool, key = pools[entry.known], entry.dedupe_key
             if key in pool:
