@@ -31,8 +31,8 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from services import Browser, free_port, production_stack, wait_until  # noqa: E402
 
-from fitlink.demo_fitbit import record_activity  # noqa: E402
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today  # noqa: E402
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today  # noqa: E402
+from fitlink.builtin_services.fitbit import record_activity  # noqa: E402
 
 
 @dataclass

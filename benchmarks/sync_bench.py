@@ -28,11 +28,12 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import CLIENT_SECRET, build_app, connect, local_path, make_config, signup  # noqa: E402
 
-from fitlink import demo_google_health, jobs, sources  # noqa: E402
+from fitlink import jobs, sources  # noqa: E402
+from fitlink.builtin_services import google_health as builtin_google_health  # noqa: E402
+from fitlink.builtin_services.common.accounts import daily_values, get_account  # noqa: E402
+from fitlink.builtin_services.common.server import serve_in_thread  # noqa: E402
+from fitlink.builtin_services.fitbit import call_log, create_demo_app, reset_call_log  # noqa: E402
 from fitlink.dates import history_floor, local_today  # noqa: E402
-from fitlink.demo_fitbit import call_log, create_demo_app, reset_call_log  # noqa: E402
-from fitlink.demo_fitbit.accounts import daily_values, get_account  # noqa: E402
-from fitlink.demo_fitbit.server import serve_in_thread  # noqa: E402
 from fitlink.extensions import db  # noqa: E402
 from fitlink.fitbit.connection import open_source  # noqa: E402
 from fitlink.fitbit.source import ENDPOINTS, FitbitSource  # noqa: E402
@@ -121,7 +122,7 @@ def consent(url: str, account: str = "alex") -> str:
 
 def google_backfill(years: int, workdir: Path) -> tuple[int, int, float, int]:
     """Import `years` of alex's history from Google Health; return API calls, the minimum, seconds, rows."""
-    demo = demo_google_health.create_demo_app({
+    demo = builtin_google_health.create_demo_app({
         "SECRET_KEY": "bench", "DEMO_GOOGLE_HEALTH_CLIENTS": {GOOGLE_ID: GOOGLE_SECRET},
         "DEMO_GOOGLE_HEALTH_RATE_LIMIT": 10_000,
     })
@@ -138,9 +139,9 @@ def google_backfill(years: int, workdir: Path) -> tuple[int, int, float, int]:
         assert start.status_code == 302, start.text
         client.get(local_path(consent(start.headers["Location"])))  # stores the grant, queues the import
         jobs.huey.flush()
-        demo_google_health.reset_call_log(demo)
+        builtin_google_health.reset_call_log(demo)
         seconds, rows = timed_sync(app)
-        calls = len(demo_google_health.call_log(demo))
+        calls = len(builtin_google_health.call_log(demo))
         with app.app_context():
             connection = db.session.execute(db.select(OAuth)).scalar_one()
             today = local_today(connection.timezone)

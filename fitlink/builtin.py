@@ -17,8 +17,8 @@ def init_app(app: Flask) -> None:
 
 def fitbit_service(app: Flask) -> Flask:
     """Build the built-in Fitbit service for fitlink's built-in client; add its CLI."""
-    from .demo_fitbit import create_demo_app
-    from .demo_fitbit.cli import demo_cli
+    from .builtin_services.fitbit import create_demo_app
+    from .builtin_services.fitbit.cli import demo_cli
 
     demo = create_demo_app({
         "SECRET_KEY": app.config["SECRET_KEY"],
@@ -26,14 +26,14 @@ def fitbit_service(app: Flask) -> Flask:
         "DEMO_FITBIT_CLIENTS": {app.config["FITBIT_CLIENT_KEY"]: app.config["FITBIT_CLIENT_SECRET"]},
         "DEMO_FITBIT_SUBSCRIBER_URL": app.config["DEMO_FITBIT_SUBSCRIBER_URL"],
     })
-    app.extensions["demo_fitbit_app"] = demo
+    app.extensions["builtin_fitbit_app"] = demo
     app.cli.add_command(demo_cli)
     return demo
 
 
 def google_health_service(app: Flask) -> Flask:
     """Build the built-in Google Health service for fitlink's built-in client."""
-    from .demo_google_health import create_demo_app
+    from .builtin_services.google_health import create_demo_app
 
     demo = create_demo_app({
         "SECRET_KEY": app.config["SECRET_KEY"],
@@ -44,5 +44,5 @@ def google_health_service(app: Flask) -> Flask:
         # Signed batches, as Google delivers them: `make run` exercises the real webhook path.
         "DEMO_GOOGLE_HEALTH_BATCH_NOTIFICATIONS": True,
     })
-    app.extensions["demo_google_health_app"] = demo
+    app.extensions["builtin_google_health_app"] = demo
     return demo

@@ -10,8 +10,8 @@ import requests
 from redis import Redis
 
 from fitlink import clock, create_app
-from fitlink.demo_fitbit import create_demo_app
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.extensions import db
 
 CLIENT_SECRET = "test-demo-client-secret"

@@ -23,8 +23,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conftest import CLIENT_SECRET, PASSWORD, authorize_on_provider
-from fitlink.demo_fitbit import create_demo_app
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import create_demo_app
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

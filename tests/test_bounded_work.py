@@ -13,8 +13,8 @@ from services import redis_database
 from test_webhook import notification, post
 
 from fitlink import jobs
-from fitlink.demo_fitbit.accounts import get_account
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.accounts import get_account
+from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.extensions import db
 from fitlink.models import OAuth, SyncRequest, User, now_utc
 from fitlink.sync import lease
@@ -153,7 +153,7 @@ def test_a_locked_sync_schedules_one_retry_whatever_arrives_meanwhile(queued):
 
 def test_a_rate_limited_sync_waits_once_and_a_press_brings_it_forward(queued, demo_app):
     app, client = queued
-    limiter = demo_app.extensions["demo_fitbit"].limiter
+    limiter = demo_app.extensions["builtin_fitbit"].limiter
     limiter.limit = 0
     post(client, notification(ALEX))
     assert drain() == ["rate_limited"]

@@ -9,10 +9,10 @@ from sqlalchemy import delete, event, update
 from conftest import build_app, connect, make_config, signup
 
 from fitlink import dates, jobs
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.dashboard.charts import Scale, bucket_values, buckets, line, nice_ceiling
-from fitlink.dashboard.readings import Stat
 from fitlink.dashboard.periods import export_period, range_days
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
+from fitlink.dashboard.readings import Stat
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SyncState
 

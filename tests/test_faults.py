@@ -17,15 +17,15 @@ from faults import FAULTS, Call, Faults
 from test_google_health_connect import google_config
 from test_google_health_source import CLIENT_ID, CLIENT_SECRET, decide
 
-from fitlink.demo_fitbit import create_demo_app
-from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.demo_google_health import create_demo_app as create_google_demo
-from fitlink.demo_google_health import expire_access_tokens
-from fitlink.demo_google_health.models import health_db
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import create_demo_app
+from fitlink.builtin_services.google_health import create_demo_app as create_google_demo
+from fitlink.builtin_services.google_health import expire_access_tokens
+from fitlink.builtin_services.google_health.models import health_db
 from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
-from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncRequest, SyncState, User
 from fitlink.google_health.source import LISTS, ROLLUPS
+from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncRequest, SyncState, User
 
 NORMAL_TIMEOUT = 5
 # While a "timeout" is armed: every attempt gives up this soon, and the fault hangs longer.

@@ -9,9 +9,9 @@ from requests_oauthlib import OAuth1Session
 from conftest import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
 
 from fitlink import clock, create_app
-from fitlink.demo_fitbit import create_demo_app
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth
 

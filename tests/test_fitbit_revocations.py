@@ -15,9 +15,9 @@ from conftest import CLIENT_SECRET, ONE_DAY, PASSWORD, build_app, connect, login
 
 from fitlink import clock, jobs
 from fitlink.auth import create_user
-from fitlink.demo_fitbit import create_demo_app, revoke_tokens
-from fitlink.demo_fitbit.accounts import get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.accounts import get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import create_demo_app, revoke_tokens
 from fitlink.extensions import db
 from fitlink.models import OAuth
 

@@ -5,9 +5,9 @@ from test_google_health_source import decide
 from test_jobs_in_process import job_lines, steps_on
 
 from conftest import build_app, make_config
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.demo_google_health import call_log, create_demo_app
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.google_health import call_log, create_demo_app
 from services import BIN, Browser, fitlink_env, free_port, start, stop, wait_for_http, wait_until
 
 

@@ -11,10 +11,10 @@ from conftest import build_app, local_path, make_config, signup
 from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, SCOPES, alex_today, decide
 
 from fitlink import clock
-from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.demo_google_health import call_log, create_demo_app, expire_access_tokens, reset_call_log
-from fitlink.demo_google_health.models import health_db
-from fitlink.demo_google_health.people import health_user_id
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.google_health import call_log, create_demo_app, expire_access_tokens, reset_call_log
+from fitlink.builtin_services.google_health.models import health_db
+from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.extensions import db
 from fitlink.google_health import SOURCE
 from fitlink.google_health.client import NOT_LINKED

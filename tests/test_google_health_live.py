@@ -1,7 +1,7 @@
 """Google Health as it really answers: the built-in service with its live-API behaviours turned on.
 
 Sessions in progress, mirrored points, Retry-After, capped pages, zero-step days left
-out of rollups (fitlink/demo_google_health/behaviours.py). Source-level tests run the
+out of rollups (fitlink/builtin_services/google_health/behaviours.py). Source-level tests run the
 service on a frozen clock; tests through fitlink's own sync run both on the real one.
 """
 
@@ -19,10 +19,10 @@ from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, consent,
 from werkzeug.http import http_date
 
 from fitlink import clock as fitlink_clock
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.demo_google_health import call_log, create_demo_app, inject_faults, reset_call_log
-from fitlink.demo_google_health.models import health_db
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.google_health import call_log, create_demo_app, inject_faults, reset_call_log
+from fitlink.builtin_services.google_health.models import health_db
 from fitlink.extensions import db
 from fitlink.google_health import payloads
 from fitlink.models import DailyMetric, SyncState

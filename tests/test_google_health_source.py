@@ -15,13 +15,13 @@ from requests_oauthlib import OAuth2Session
 
 from fitlink import clock
 
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.demo_google_health import (
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.google_health import (
     call_log, create_demo_app, expire_access_tokens, expire_refresh_tokens, inject_faults, reset_call_log,
 )
-from fitlink.demo_google_health.models import health_db
-from fitlink.demo_google_health.people import health_user_id
+from fitlink.builtin_services.google_health.models import health_db
+from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.client import NOT_LINKED, Credentials, GoogleHealthClient
 from fitlink.google_health.source import GoogleHealthSource

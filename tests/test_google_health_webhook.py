@@ -16,15 +16,15 @@ from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN
 from tink import signature
 
 from fitlink import clock
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.demo_google_health import (
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.google_health import (
     call_log, create_demo_app, deliver, keyset_fetches, notification, record_activity, reset_call_log,
     rotate_signing_key,
 )
-from fitlink.demo_google_health.models import health_db
-from fitlink.demo_google_health.people import health_user_id
-from fitlink.demo_google_health.state import health_state
+from fitlink.builtin_services.google_health.models import health_db
+from fitlink.builtin_services.google_health.people import health_user_id
+from fitlink.builtin_services.google_health.state import health_state
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, now_utc
 

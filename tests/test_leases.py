@@ -9,8 +9,8 @@ import pytest
 from conftest import build_app, connect, make_config, signup
 
 from fitlink import jobs
-from fitlink.demo_fitbit.accounts import get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.accounts import get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SourceMetric, now_utc
 from fitlink.sync import lease

@@ -5,7 +5,7 @@ import json
 import requests
 from conftest import connect, signup
 
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.server import serve_in_thread
 
 
 def json_lines(text: str) -> list[dict]:

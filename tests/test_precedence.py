@@ -10,7 +10,7 @@ from sqlalchemy import select
 from archive_gen import Spec, generate
 from conftest import connect, signup
 from fitlink.archive import import_archive
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, SourceMetric, User
 

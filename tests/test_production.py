@@ -7,7 +7,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from fitlink.demo_fitbit import call_log, record_activity, reset_call_log
+from fitlink.builtin_services.fitbit import call_log, record_activity, reset_call_log
 from services import Browser, free_port, production_stack, wait_until
 
 

@@ -14,10 +14,10 @@ from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink import clock as fitlink_clock
 from fitlink import jobs
-from fitlink.demo_fitbit import call_log, create_demo_app
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
-from fitlink.demo_fitbit.models import demo_db
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import call_log, create_demo_app
+from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
 from fitlink.fitbit.connection import open_source
 from fitlink.fitbit.source import ENDPOINTS
@@ -212,7 +212,7 @@ def test_a_short_window_says_the_seconds_left_in_it(tmp_path):
 def test_a_fifth_call_in_the_window_is_refused(tmp_path):
     clock = FakeClock(datetime(2026, 11, 27, 12, 0, 29, tzinfo=timezone.utc))
     demo, _statuses = serve({"DEMO_FITBIT_RATE_LIMIT": 4, "DEMO_FITBIT_RATE_WINDOW": 30, "DEMO_FITBIT_NOW": clock})
-    limiter = demo.extensions["demo_fitbit"].limiter
+    limiter = demo.extensions["builtin_fitbit"].limiter
     answers = [limiter.hit("t", clock()) for _ in range(5)]
     assert [a.allowed for a in answers] == [True] * 4 + [False]
     assert {a.reset for a in answers} == {1}

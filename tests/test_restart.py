@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from fitlink.demo_fitbit import call_log
-from fitlink.demo_fitbit.accounts import daily_values
+from fitlink.builtin_services.common.accounts import daily_values
+from fitlink.builtin_services.fitbit import call_log
 from services import Browser, free_port, production_stack, wait_until
 
 ACCOUNT = "sam"

@@ -10,11 +10,11 @@ import pytest
 from conftest import build_app, connect, make_config, signup
 
 from fitlink import jobs
-from fitlink.demo_fitbit import call_log, reset_call_log, revoke_tokens
-from fitlink.demo_fitbit.accounts import get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
-from fitlink.extensions import db
+from fitlink.builtin_services.common.accounts import get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import call_log, reset_call_log, revoke_tokens
 from fitlink.connections import remove_connection
+from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, now_utc
 from fitlink.sources import METRICS
@@ -102,7 +102,7 @@ def test_history_stops_at_member_since(app, client, demo_app):
 
 
 def test_a_429_mid_backfill_pauses_then_resumes_with_nothing_lost(long_app, demo_app):
-    limiter = demo_app.extensions["demo_fitbit"].limiter
+    limiter = demo_app.extensions["builtin_fitbit"].limiter
     limiter.limit = 6  # profile, goals, then four series calls
     client = long_app.test_client()
     signup(client)
@@ -139,7 +139,7 @@ def test_a_429_mid_backfill_pauses_then_resumes_with_nothing_lost(long_app, demo
 
 
 def test_background_sync_keeps_a_tenth_of_the_budget_for_sync_now(long_app, demo_app):
-    demo_app.extensions["demo_fitbit"].limiter.limit = 20  # a reserve of 2
+    demo_app.extensions["builtin_fitbit"].limiter.limit = 20  # a reserve of 2
     client = long_app.test_client()
     signup(client)
     reset_call_log(demo_app)

@@ -11,9 +11,9 @@ import pytest
 from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink import clock, jobs
-from fitlink.demo_fitbit import create_demo_app, record_activity
-from fitlink.demo_fitbit.accounts import get_account, local_today
-from fitlink.demo_fitbit.server import serve_in_thread
+from fitlink.builtin_services.common.accounts import get_account, local_today
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.fitbit import create_demo_app, record_activity
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SyncRequest
 from fitlink.sync.pending import names

@@ -5,7 +5,7 @@ the signature holds no time, so a captured one stays valid for ever and can be
 posted again once the person has reconnected. What tells an old revocation from
 a current one is its `date`: Fitbit's notifications carry ownerId, ownerType,
 collectionType, subscriptionId and date, the person's local date of the change
-(fitlink.demo_fitbit.notify builds the same). The subscriptionId cannot tell
+(fitlink.builtin_services.fitbit.notify builds the same). The subscriptionId cannot tell
 grants apart: fitlink does not choose one per connection. So each revocation is
 placed against the day the current grant was made (OAuth.created_at, set at
 every connect by connections.save_connection, in the connection's time zone):

@@ -9,8 +9,8 @@ from playwright.sync_api import sync_playwright
 
 from conftest import build_app, make_config
 from services import SlowDataCalls
-from fitlink.demo_fitbit.server import serve_in_thread
 from fitlink import jobs
+from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,7 +50,7 @@ def live_app(tmp_path_factory):
     )
     app = build_app(config)
     # A provider that takes its time, as a real one does: the page must fill while it imports.
-    demo = app.extensions["demo_fitbit_app"]
+    demo = app.extensions["builtin_fitbit_app"]
     demo.wsgi_app = SlowDataCalls(demo.wsgi_app, 0.25)
     jobs.huey.flush()  # nothing another test left queued
     with serve_in_thread(app, port=port) as server:

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 
 from .conftest import screenshot
 

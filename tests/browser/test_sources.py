@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from archive_gen import Spec, generate
-from fitlink.demo_fitbit.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 
 from .conftest import screenshot
 from .test_journey import sign_up
