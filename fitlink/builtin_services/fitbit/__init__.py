@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from flask import Flask
 from oauthlib.oauth1 import WebApplicationServer
-from sqlalchemy.pool import StaticPool
 
+from ..common.service import configure, init_database, init_pages
 from ..common.state import LockedWSGI, make_clock
 
 from . import api, pages, provider
@@ -50,16 +50,6 @@ DEFAULTS = {
 }
 
 
-def _init_database(app: Flask) -> None:
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri in ("sqlite://", "sqlite:///:memory:"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
-            "poolclass": StaticPool, "connect_args": {"check_same_thread": False}})
-    demo_db.init_app(app)
-    with app.app_context():
-        demo_db.create_all()
-
-
 def _init_state(app: Flask) -> None:
     clients = dict(app.config["DEMO_FITBIT_CLIENTS"])
     limiter = RateLimiter(int(app.config["DEMO_FITBIT_RATE_LIMIT"]), float(app.config["DEMO_FITBIT_RATE_WINDOW"]))
@@ -76,13 +66,10 @@ def _init_state(app: Flask) -> None:
 def create_demo_app(config: dict) -> Flask:
     """Create the demo Fitbit service from a plain config mapping."""
     app = Flask(__name__)
-    app.config.update(DEFAULTS)
-    app.config.update(config)
-    for key in ("SECRET_KEY", "DEMO_FITBIT_CLIENTS"):
-        if not app.config.get(key):
-            raise ValueError(f"The demo Fitbit service needs {key} in its config.")
-    _init_database(app)
+    configure(app, DEFAULTS, config, ("SECRET_KEY", "DEMO_FITBIT_CLIENTS"), "Fitbit")
+    init_database(app, demo_db)
     _init_state(app)
+    init_pages(app, "Fitbit (built-in demo)", "builtin_services/fitbit/style.css")
     app.register_blueprint(provider.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)

@@ -60,12 +60,12 @@ def account_page(name: str):
     try:
         account = get_account(name, demo_state(current_app).now())
     except ValueError as error:
-        return render_template("builtin_services/fitbit/message.html", title="No such account",
+        return render_template("builtin_services/message.html", title="No such account",
                                text=str(error)), 404
     allowed = signed_in(account.name)
     if request.method == "POST" and not allowed:
         return render_template(
-            "builtin_services/fitbit/message.html", title="Sign in to this account first",
+            "builtin_services/message.html", title="Sign in to this account first",
             text=f"Only someone who signed in as {account.name} on this service may record activity "
                  "for it. Connect it from your app, choose this account on the sign-in page, then "
                  "come back here."), 403

@@ -70,7 +70,7 @@ def _pending_token(token: str) -> RequestToken | None:
 
 
 def _message(title: str, text: str, status: int = 200):
-    return render_template("builtin_services/fitbit/message.html", title=title, text=text), status
+    return render_template("builtin_services/message.html", title=title, text=text), status
 
 
 def _deny(pending: RequestToken):

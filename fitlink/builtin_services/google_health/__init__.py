@@ -52,8 +52,8 @@ Interface (other modules rely on these names):
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy.pool import StaticPool
 
+from ..common.service import configure, init_database, init_pages
 from ..common.state import LockedWSGI, make_clock
 
 from . import api, provider, signing
@@ -88,15 +88,6 @@ DEFAULTS = {
 }
 
 
-def _init_database(app: Flask) -> None:
-    if app.config["SQLALCHEMY_DATABASE_URI"] in ("sqlite://", "sqlite:///:memory:"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
-            "poolclass": StaticPool, "connect_args": {"check_same_thread": False}})
-    health_db.init_app(app)
-    with app.app_context():
-        health_db.create_all()
-
-
 def _uris(setting: str | list | tuple | None) -> tuple[str, ...]:
     if isinstance(setting, str):  # one URI given on its own
         return (setting,)
@@ -125,13 +116,11 @@ def _init_state(app: Flask) -> None:
 def create_demo_app(config: dict) -> Flask:
     """Create the demo Google Health service from a plain config mapping."""
     app = Flask(__name__, static_folder=None)
-    app.config.update(DEFAULTS)
-    app.config.update(config)
-    for key in ("SECRET_KEY", "DEMO_GOOGLE_HEALTH_CLIENTS"):
-        if not app.config.get(key):
-            raise ValueError(f"The demo Google Health service needs {key} in its config.")
-    _init_database(app)
+    configure(app, DEFAULTS, config, ("SECRET_KEY", "DEMO_GOOGLE_HEALTH_CLIENTS"), "Google Health")
+    init_database(app, health_db)
     _init_state(app)
+    init_pages(app, "Demo Google Health", "builtin_services/google_health/style.css",
+               tagline="a built-in stand-in for Google's sign-in and Health API")
     app.register_blueprint(provider.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(signing.bp)

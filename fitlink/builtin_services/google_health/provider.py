@@ -53,7 +53,7 @@ def _oauth_response(headers: dict, body: str | None, status: int) -> Response:
 
 def _error_page(error: OAuth2Error):
     text = f"Error 400: {error.error}. {error.description or ''}".strip()
-    return render_template("builtin_services/google_health/message.html", title="Access blocked",
+    return render_template("builtin_services/message.html", title="Access blocked",
                            text=text), 400
 
 
