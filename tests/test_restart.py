@@ -11,6 +11,8 @@ from fitlink.demo_fitbit import call_log
 from fitlink.demo_fitbit.accounts import daily_values
 from services import Browser, free_port, production_stack, wait_until
 
+pytestmark = [pytest.mark.processes, pytest.mark.services]
+
 ACCOUNT = "sam"
 EMAIL = "restart@example.org"
 
