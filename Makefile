@@ -1,4 +1,5 @@
-# fitlink: `make run` sets up and starts the app; `make test` runs the tests;
+# fitlink: `make run` sets up and starts the app; `make test` runs the tests (`make check`:
+# lint and the quick tier, while working);
 # `make serve` runs it for production (gunicorn + a job consumer, see README).
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ FLASK_RUN_HOST ?= 127.0.0.1
 FLASK_RUN_PORT ?= 5000
 export FLASK_RUN_HOST FLASK_RUN_PORT
 
-.PHONY: run test install install-test migrate serve clean
+.PHONY: run test check lint install install-test migrate serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,8 +49,21 @@ serve: install
 	consumer=$$!; trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
+# The suite runs on as many pytest-xdist workers as there are cores, at most 2 (each worker
+# takes its own PostgreSQL and Redis database, tests/conftest.py); a file's tests stay on one
+# worker, so module fixtures (a production stack, a browser's server) start once.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 2 ] && n=2; echo $$n)
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+# While working: lint, then the tests that need no browser and start no process (markers in pyproject.toml).
+check: lint
+	$(PYTEST) -q -m "not browser and not processes" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

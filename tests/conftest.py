@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from redis import Redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from fitlink import clock, create_app
 from fitlink.builtin_services.common.server import serve_in_thread
@@ -17,9 +19,35 @@ from fitlink.extensions import db
 CLIENT_SECRET = "test-demo-client-secret"
 PASSWORD = "correct horse battery"
 
-# CI runs the suite a second time on PostgreSQL and Redis by setting these.
-TEST_DATABASE_URI = os.environ.get("FITLINK_TEST_DATABASE_URI")
-TEST_REDIS_URL = os.environ.get("FITLINK_TEST_REDIS_URL")
+# CI runs the suite a second time on PostgreSQL and Redis by setting these. Under
+# pytest-xdist (`make test`) each worker takes a database and a Redis database of its own,
+# derived from these, so two workers never drop each other's tables or flush each other's queue.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... or None without xdist
+WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER else 0
+WORKER_REDIS_DATABASES = 2  # workers `make test` may start (-n 2): the suite's Redis databases are N, N-1
+
+
+def worker_database_uri(uri: str | None) -> str | None:
+    """Return this worker's PostgreSQL database: the named one with the worker's id appended."""
+    if not uri or not WORKER:
+        return uri
+    url = make_url(uri)
+    return url.set(database=f"{url.database}_{WORKER}").render_as_string(hide_password=False)
+
+
+def worker_redis_url(uri: str | None) -> str | None:
+    """Return this worker's Redis database: the named number minus the worker's index."""
+    if not uri or not WORKER:
+        return uri
+    base, _, number = uri.rpartition("/")
+    if WORKER_INDEX >= WORKER_REDIS_DATABASES or int(number) - WORKER_INDEX < 0:
+        raise RuntimeError(f"worker {WORKER} has no Redis database below {uri}: run at most "
+                           f"{WORKER_REDIS_DATABASES} workers (make test: -n 2)")
+    return f"{base}/{int(number) - WORKER_INDEX}"
+
+
+TEST_DATABASE_URI = worker_database_uri(os.environ.get("FITLINK_TEST_DATABASE_URI"))
+TEST_REDIS_URL = worker_redis_url(os.environ.get("FITLINK_TEST_REDIS_URL"))
 
 # FITLINK_TEST_NOW (an ISO instant with its offset) runs every test from that instant on,
 # for the app, its jobs and the built-in services alike: CI runs the suite at several
@@ -27,6 +55,28 @@ TEST_REDIS_URL = os.environ.get("FITLINK_TEST_REDIS_URL")
 # default that never moves.
 TEST_NOW = datetime.fromisoformat(os.environ["FITLINK_TEST_NOW"]) if os.environ.get("FITLINK_TEST_NOW") else None
 ONE_DAY = TEST_NOW or datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_database():
+    """Under xdist, give this worker a PostgreSQL database of its own for the run, dropped afterwards
+    (without xdist the suite uses FITLINK_TEST_DATABASE_URI's database as it is)."""
+    if not WORKER or not TEST_DATABASE_URI:
+        yield
+        return
+    from services import PG_ADMIN_URL
+
+    name = make_url(TEST_DATABASE_URI).database
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -33,8 +33,9 @@ PG_ADMIN_URL = os.environ.get(
     "FITLINK_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_SERVER = os.environ.get("FITLINK_TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
-# Redis databases these tests may claim; CI's suite run uses 14 for itself.
-REDIS_DATABASES = (15, 13, 12, 11, 10, 9, 8)
+# Redis databases these tests may claim; CI's suite run uses 14 and, for its second
+# xdist worker, 13 (conftest.worker_redis_url).
+REDIS_DATABASES = (15, 12, 11, 10, 9, 8, 7)
 CLAIM_KEY = "fitlink-test:claimed-by"
 
 

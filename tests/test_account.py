@@ -69,6 +69,7 @@ def test_change_password_logs_out_other_sessions(app):
     check_change_password_ends_other_sessions(app)
 
 
+@pytest.mark.services
 def test_change_password_logs_out_other_sessions_on_redis(tmp_path, provider):
     with redis_database() as url:
         app = build_app(make_config(tmp_path, provider.url, REDIS_URL=url))
@@ -266,7 +267,7 @@ def test_sqlite_enforces_the_cascade(tmp_path, provider):
         assert foreign == {"users": "CASCADE"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def any_database_app(request, tmp_path, provider):
     """fitlink on a fresh database of each kind it supports."""
     if request.param == "sqlite":

@@ -151,6 +151,7 @@ def test_signups_are_throttled_per_address(tmp_path, provider):
     assert signup(client, email="user9@example.org").status_code == 429
 
 
+@pytest.mark.services
 def test_throttling_holds_across_processes_with_redis(tmp_path, provider):
     with redis_database() as url:
         first = throttled_app(tmp_path, provider, REDIS_URL=url).test_client()

@@ -24,7 +24,7 @@ ALEX = get_account("alex").encoded_id
 REPEATED = "You already asked for a sync less than 30 seconds ago, so nothing new was queued."
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.services)])
 def queued(request, tmp_path, provider):
     """An app whose jobs wait in Huey's queue (SQLite or Redis storage); alex's Fitbit connected and imported."""
     with ExitStack() as stack:

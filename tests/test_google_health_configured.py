@@ -1,6 +1,7 @@
 """Google Health configured only through FITLINK_GOOGLE_HEALTH_*: `flask run` against a separate strict
 OAuth 2.0 server serving the v4 methods (the built-in service on its own port, its own client)."""
 
+import pytest
 from test_google_health_source import decide
 from test_jobs_in_process import job_lines, steps_on
 
@@ -9,6 +10,8 @@ from fitlink.builtin_services.common.accounts import daily_values, get_account, 
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.google_health import call_log, create_demo_app
 from services import BIN, Browser, fitlink_env, free_port, start, stop, wait_for_http, wait_until
+
+pytestmark = pytest.mark.processes
 
 
 def test_flask_run_connects_a_google_health_server_named_by_the_environment(tmp_path):

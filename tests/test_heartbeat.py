@@ -107,6 +107,7 @@ def test_a_run_task_leaves_no_enqueue_time_behind(queued_app):
     assert status(queued_app) == heartbeat.QueueStatus(consumers=0, queued=0, oldest_queued_seconds=None)
 
 
+@pytest.mark.processes
 def test_huey_consumer_process_beats_runs_jobs_and_leaves_on_a_graceful_stop(queued_app, tmp_path):
     config = queued_app.config
     env = fitlink_env(SECRET_KEY="test-secret", SQLALCHEMY_DATABASE_URI=config["SQLALCHEMY_DATABASE_URI"],

@@ -3,12 +3,15 @@
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import create_engine, select
 
 from conftest import build_app, make_config
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.models import DailyMetric
 from services import BIN, Browser, fitlink_env, free_port, redis_database, start, stop, wait_for_http, wait_until
+
+pytestmark = [pytest.mark.processes, pytest.mark.services]
 
 
 def steps_on(database_url: str, day: date) -> float | None:

@@ -11,7 +11,7 @@ from fitlink.models import OAuth
 from services import postgres_database
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def empty_database(request, tmp_path):
     """The URL of an empty database of each kind fitlink supports."""
     if request.param == "sqlite":

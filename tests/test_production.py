@@ -10,6 +10,8 @@ from sqlalchemy import create_engine, text
 from fitlink.builtin_services.fitbit import call_log, record_activity, reset_call_log
 from services import Browser, free_port, production_stack, wait_until
 
+pytestmark = [pytest.mark.processes, pytest.mark.services]
+
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):

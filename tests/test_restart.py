@@ -11,6 +11,8 @@ from fitlink.builtin_services.common.accounts import daily_values
 from fitlink.builtin_services.fitbit import call_log
 from services import Browser, free_port, production_stack, wait_until
 
+pytestmark = [pytest.mark.processes, pytest.mark.services]
+
 ACCOUNT = "sam"
 EMAIL = "restart@example.org"
 

@@ -2,9 +2,12 @@
 
 import subprocess
 
+import pytest
 import requests
 
 from services import BIN, ROOT, fitlink_env, flask, free_port, gunicorn, stop
+
+pytestmark = pytest.mark.processes
 
 REFUSAL = "Refusing to serve fitlink with FITLINK_ENV="
 

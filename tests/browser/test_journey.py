@@ -4,12 +4,15 @@ import csv
 import io
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 
 from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
 
 
 def sign_up(page: Page, base: str, email: str) -> None:

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from archive_gen import Spec, generate
@@ -9,6 +10,8 @@ from fitlink.builtin_services.common.accounts import daily_values, get_account, 
 
 from .conftest import screenshot
 from .test_journey import sign_up
+
+pytestmark = pytest.mark.browser
 
 
 def test_google_health_journey(desktop: Page, live_url: str):
