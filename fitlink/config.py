@@ -55,6 +55,9 @@ def defaults(instance_path: str) -> dict:
         "DEMO_GOOGLE_HEALTH_DATABASE_URI": f"sqlite:///{instance / 'demo_google_health.sqlite'}",
         "DEMO_FITBIT_DATABASE_URI": f"sqlite:///{instance / 'demo_fitbit.sqlite'}",
         "BACKFILL_MAX_DAYS": 365,
+        # How far back a live source's minute series (heart rate, steps, calories) are fetched;
+        # daily values keep BACKFILL_MAX_DAYS.
+        "INTRADAY_BACKFILL_DAYS": 90,
         "ARCHIVE_MAX_BYTES": 8 * 1024 ** 3,  # largest archive upload (all parts together)
         "ARCHIVE_MAX_UNCOMPRESSED_BYTES": 40 * 1024 ** 3,  # what its health files may expand to
         "ARCHIVE_UPLOAD_DIR": None,  # None: instance/uploads
