@@ -27,8 +27,7 @@ def day_json(data: DayData) -> dict:
         "timezone": data.profile.timezone,
         "daily": {row.metric: {"value": _number(row.value), "unit": UNITS.get(row.metric, ""), "source": row.source}
                   for row in data.daily},
-        "series": {metric: {"unit": UNITS[metric], "interval_s": 60,
-                            "points": [[minute, _number(value)] for minute, value in sorted(data.values(metric).items())]}
+        "series": {metric: {"unit": UNITS[metric], "interval_s": 60, "points": points(data.values(metric))}
                    for metric in SERIES},
         "sleep": [{"start": local_datetime(row.start), "end": local_datetime(row.end), "main": row.main,
                    "type": row.kind, "minutes_asleep": row.minutes_asleep,
@@ -40,6 +39,12 @@ def day_json(data: DayData) -> dict:
                        "average_heart_rate": _maybe(row.average_heart_rate), "steps": row.steps}
                       for row in data.workouts],
     }
+
+
+def points(values: dict[int, float]) -> list[list]:
+    """Return [[minute, value], ...] in minute order; whole numbers stay whole, kcal keep two decimals."""
+    # Unpacked heart rate and steps are ints already (fitlink/minutes.py): only kcal need rounding.
+    return [[minute, value if isinstance(value, int) else round(value, 2)] for minute, value in sorted(values.items())]
 
 
 def _maybe(value: float | None) -> float | int | None:

@@ -84,7 +84,8 @@ def runs(values: dict[int, float]) -> list[list[int]]:
 
 def polyline(values: dict[int, float], minutes: list[int], y) -> str:
     """Return path data through each minute's value (at the middle of the minute)."""
-    return "".join(f"{'L' if i else 'M'}{m + 0.5:g} {y(values[m]):.1f}" for i, m in enumerate(minutes))
+    points = "L".join(f"{m + 0.5:g} {y(values[m]):.1f}" for m in minutes)
+    return "M" + points
 
 
 def heart_scale(values: dict[int, float], zones: Zones) -> tuple[int, int]:
@@ -128,8 +129,10 @@ def heart_shapes(values: dict[int, float], zones: Zones) -> tuple[list[Shape], t
 def night_heart(values: dict[int, float], sessions, day: date) -> Shape:
     """The heart rate through each sleep, drawn over the stages in the sleep lane's height."""
     top, height = SLEEP
-    inside = {m: v for m, v in values.items()
-              if any(minute_of(s.start, day) <= m < minute_of(s.end, day) for s in sessions)}
+    inside = {}
+    for session in sessions:
+        first, stop = math.ceil(minute_of(session.start, day)), math.ceil(minute_of(session.end, day))
+        inside.update((m, values[m]) for m in range(first, stop) if m in values)
     if not inside:
         return Shape("night-heart", "")
     low, high = min(inside.values()) - 3, max(inside.values()) + 3
