@@ -104,6 +104,14 @@ def test_a_day_with_a_nap_a_main_sleep_and_a_workout(app, client):
     html = client.get(f"/day/{DAY}").text
     assert "Main sleep: 7 h 1 min asleep" in html and "Nap: 30 min asleep" in html
     assert "23:10 the day before to 06:55." in html
+    # The night is drawn whole, with its heart rate: before midnight too once the day before is stored.
+    assert "Heart rate through this sleep: lowest 55, average 57, highest 59 bpm." in html
+    fill_day(app, uid, DAY - timedelta(days=1), sleeps=[], workouts=[])
+    before = heart_values(DAY - timedelta(days=1))
+    evening = [before[m] for m in range(23 * 60 + 10, 1440)]
+    html = client.get(f"/day/{DAY}").text
+    assert "lowest 55, average" in html and f"highest {max(evening)} bpm." in html
+    assert html.count('class="night"') == 2
     (workout,) = table_rows(html, "workouts")
     assert workout == ["Walk", "17:05", "30 min", "2.40 km", "152 kcal", "112 bpm", "3,120"]
     assert 'class="workout"' in html and "stage stage-restless" in html and "stage stage-deep" in html
@@ -184,7 +192,7 @@ def test_the_page_draws_the_timeline_with_its_tables(app, client):
     page = client.get(f"/day/{DAY}")
     html = page.text
     assert page.status_code == 200 and "<main" in html
-    assert html.count("<svg") == 1 and 'viewBox="0 0 1440 174"' in html and 'role="img"' in html
+    assert html.count("<svg") == 3 and html.count('viewBox="0 0 1440 174"') == 1 and html.count('role="img"') == 3
     for css in ("heart-line", "heart-band", "night-heart", "bar-steps", "zone zone-cardio", "stage stage-light"):
         assert f'class="{css}"' in html
     assert "The day as a table" in html and "Main sleep stages as a table" in html

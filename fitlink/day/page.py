@@ -9,7 +9,7 @@ from ..formatting import decimal, distance_in, distance_unit, duration, thousand
 from ..sources import METRICS
 from .reading import DayData
 from .sleep import LEVEL_NAMES, level_minutes, levels_of, stages
-from .timeline import Timeline, build, hourly
+from .timeline import Night, Timeline, build, hourly, night_chart
 from .zones import Zones, day_zones, zone_minutes
 
 TITLES = {
@@ -47,6 +47,7 @@ class SleepView:
     kind: str
     totals: list[tuple[str, str, float]]  # level, name, minutes
     stretches: list[tuple[str, str, str, int]]  # start, end, name, seconds
+    chart: Night | None = None
 
 
 @dataclass
@@ -129,6 +130,8 @@ def hour_rows(data: DayData) -> list[tuple[str, ...]]:
 def sleep_views(data: DayData) -> list[SleepView]:
     """Each session of the day, the main sleep first."""
     views = []
+    today = data.values("heart_rate")
+    before = data.heart_before() if any(row.start.date() < data.day for row in data.sleep) else {}
     for row in sorted(data.sleep, key=lambda r: (not r.main, r.start)):
         laid = stages(row)
         totals = level_minutes(laid)
@@ -136,6 +139,7 @@ def sleep_views(data: DayData) -> list[SleepView]:
             "Main sleep" if row.main else "Nap", row.start, row.end, row.minutes_asleep, row.kind,
             [(level, LEVEL_NAMES[level], totals[level]) for level in levels_of(row) if level in totals],
             [(f"{s.start:%H:%M:%S}", f"{s.end:%H:%M:%S}", LEVEL_NAMES.get(s.level, s.level), s.seconds) for s in laid],
+            night_chart(row, today, before, data.day),
         ))
     return views
 

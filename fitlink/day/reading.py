@@ -8,9 +8,9 @@ source (`sources.rank`, lower wins) that has any that day, as for daily values.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from .. import minutes, sources
 from ..extensions import db
@@ -45,6 +45,11 @@ class DayData:
     series: dict[str, Series] = field(default_factory=dict)
     sleep: list[SleepRow] = field(default_factory=list)
     workouts: list[WorkoutRow] = field(default_factory=list)
+    heart_before_packed: bytes | None = None  # the day before's shown heart rate, unpacked when a night needs it
+
+    def heart_before(self) -> dict[int, float]:
+        """Return the shown minute heart rate of the day before ({} when it has none)."""
+        return minutes.unpack("heart_rate", self.heart_before_packed) if self.heart_before_packed else {}
 
     def values(self, metric: str) -> dict[int, float]:
         """Return the shown minute values of a series ({} when the day has none)."""
@@ -81,16 +86,21 @@ def load_day(user_id: int, day: date, profile: Profile) -> DayData:
     data.daily = list(db.session.execute(
         select(DailyMetric).where(DailyMetric.user_id == user_id, DailyMetric.day == day)
     ).scalars())
+    # The day's series, and the heart rate of the evening before, for a night that began then.
     series_rows = db.session.execute(
-        select(MinuteSeriesRow.metric, MinuteSeriesRow.source, MinuteSeriesRow.data)
-        .where(MinuteSeriesRow.user_id == user_id, MinuteSeriesRow.day == day)
+        select(MinuteSeriesRow.day, MinuteSeriesRow.metric, MinuteSeriesRow.source, MinuteSeriesRow.data)
+        .where(MinuteSeriesRow.user_id == user_id, MinuteSeriesRow.day.in_((day - timedelta(days=1), day)),
+               or_(MinuteSeriesRow.day == day, MinuteSeriesRow.metric == "heart_rate"))
     ).all()
     for metric in sources.SERIES:
-        mine = [row for row in series_rows if row.metric == metric]
+        mine = [row for row in series_rows if row.metric == metric and row.day == day]
         shown = best_source(mine)
         if shown is not None:
             packed = next(row.data for row in mine if row.source == shown)
             data.series[metric] = Series(metric, shown, minutes.unpack(metric, packed))
+    before = [row for row in series_rows if row.day != day]
+    shown = best_source(before)
+    data.heart_before_packed = next((row.data for row in before if row.source == shown), None)
     sleep = list(db.session.execute(
         select(SleepRow).where(SleepRow.user_id == user_id, SleepRow.day == day)
     ).scalars())

@@ -201,3 +201,48 @@ def build(data, zones: Zones, zone) -> Timeline:
     steps, timeline.steps_top = steps_shape(hourly(data.values("steps")))
     timeline.shapes.append(steps)
     return timeline
+
+
+@dataclass(frozen=True)
+class Night:
+    """One sleep session drawn whole, from its start (perhaps the evening before) to its end."""
+
+    width: float
+    shapes: list[Shape]
+    heart: str  # what the heart rate did, in words ("" when none was recorded)
+
+
+def night_chart(session, today: dict[int, float], before: dict[int, float], day: date) -> Night:
+    """Draw a session's stages on four rows, 100 high and a unit per minute, with its heart rate over them."""
+    start = session.start
+    width = max(1.0, (session.end - start).total_seconds() / 60)
+    by_level: dict[str, list[str]] = {}
+    for stage in stages(session):
+        x0 = (stage.start - start).total_seconds() / 60
+        y = LEVEL_ROWS.get(stage.level, 2) * 25
+        by_level.setdefault(stage.level, []).append(rect(x0, x0 + stage.seconds / 60, y, 25))
+    shapes = [Shape(f"stage stage-{level}", "".join(parts)) for level, parts in by_level.items()]
+    first = start.replace(second=0, microsecond=0) + timedelta(minutes=1 if start.second else 0)
+    grid = []
+    beats: dict[int, float] = {}
+    for offset in range(int((session.end - first).total_seconds() // 60) + 1):
+        moment = first + timedelta(minutes=offset)
+        x = (moment - start).total_seconds() / 60
+        if moment.minute == 0:
+            grid.append(f"M{x:.1f} 0V100")
+        series = today if moment.date() == day else before if moment.date() == day - timedelta(days=1) else {}
+        bpm = series.get(moment.hour * 60 + moment.minute)
+        if bpm is not None and x < width:
+            beats[round(x)] = bpm
+    shapes.insert(0, Shape("grid", "".join(grid)))
+    if not beats:
+        return Night(width, shapes, "")
+    low, high = min(beats.values()) - 3, max(beats.values()) + 3
+
+    def y(bpm: float) -> float:
+        return 2 + 96 * (1 - (bpm - low) / ((high - low) or 1))
+
+    shapes.append(Shape("night-heart", "".join(polyline(beats, run, y) for run in runs(beats))))
+    mean = sum(beats.values()) / len(beats)
+    return Night(width, shapes, f"Heart rate through this sleep: lowest {round(min(beats.values()))}, "
+                                f"average {round(mean)}, highest {round(max(beats.values()))} bpm.")
