@@ -129,9 +129,23 @@ def test_a_spring_forward_day_has_1380_wall_clock_minutes(app, client):
     assert minutes == sorted(minutes) and minutes[-1] == 1439
     html = client.get(f"/day/{day}").text
     assert "this day had 23 hours, clocks went forward" in html
-    assert 'class="skipped"' in html and "The hatched hour did not exist" in html
+    assert 'class="skipped"' in html and "The shaded hour, 02:00 to 03:00, did not exist" in html
+    line = re.search(r'class="heart-line" d="([^"]+)"', html)[1]
+    xs = [float(x) for x in re.findall(r"[ML]([0-9.]+) ", line)]
+    assert len(xs) == 1380 and not any(120 < x < 180 for x in xs) and "M180.5 " in line  # broken over the gap
     # A day without a change is drawn without a skipped hour.
     assert 'class="skipped"' not in client.get(f"/day/{DAY}").text
+
+
+def test_the_day_clocks_go_back_has_25_hours_and_merged_minutes(app, client):
+    uid = person(app, client, tz="America/Los_Angeles")
+    day = date(2026, 11, 1)  # 01:00-01:59 happens twice in Los Angeles: the source merged each minute's two readings
+    fill_day(app, uid, day, sleeps=[], workouts=[])
+    body = client.get(f"/day/{day}.json").get_json()
+    minutes = [m for m, _ in body["series"]["heart_rate"]["points"]]
+    assert minutes == list(range(1440))
+    html = client.get(f"/day/{day}").text
+    assert "this day had 25 hours, clocks went back" in html and 'class="skipped"' not in html
 
 
 @pytest.mark.parametrize("tz, today", [("Pacific/Kiritimati", date(2026, 11, 28)),
