@@ -27,7 +27,7 @@ def day_json(data: DayData) -> dict:
         "timezone": data.profile.timezone,
         "daily": {row.metric: {"value": _number(row.value), "unit": UNITS.get(row.metric, ""), "source": row.source}
                   for row in data.daily},
-        "series": {metric: {"unit": UNITS[metric], "interval_s": 60, "points": points(data.values(metric))}
+        "series": {metric: {"unit": UNITS[metric], "interval_s": 60, "points": points(metric, data.values(metric))}
                    for metric in SERIES},
         "sleep": [{"start": local_datetime(row.start), "end": local_datetime(row.end), "main": row.main,
                    "type": row.kind, "minutes_asleep": row.minutes_asleep,
@@ -41,10 +41,12 @@ def day_json(data: DayData) -> dict:
     }
 
 
-def points(values: dict[int, float]) -> list[list]:
-    """Return [[minute, value], ...] in minute order; whole numbers stay whole, kcal keep two decimals."""
-    # Unpacked heart rate and steps are ints already (fitlink/minutes.py): only kcal need rounding.
-    return [[minute, value if isinstance(value, int) else round(value, 2)] for minute, value in sorted(values.items())]
+def points(metric: str, values: dict[int, float]) -> list[tuple]:
+    """Return (minute, value) pairs in minute order, JSON arrays once encoded; kcal to two decimals."""
+    # Unpacked heart rate and steps are whole already (fitlink/minutes.py): only kcal need rounding.
+    if metric == "calories":
+        return [(minute, round(value, 2)) for minute, value in sorted(values.items())]
+    return sorted(values.items())
 
 
 def _maybe(value: float | None) -> float | int | None:

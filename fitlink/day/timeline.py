@@ -99,10 +99,10 @@ def heart_shapes(values: dict[int, float], zones: Zones) -> tuple[list[Shape], t
     """Zone bands, a min/max band per 5 minutes, and the per-minute line."""
     top, height = HEART
     low, high = heart_scale(values, zones)
+    base, per_bpm = top + height, height / ((high - low) or 1)
 
     def y(bpm: float) -> float:
-        share = (bpm - low) / ((high - low) or 1)
-        return top + height - max(0.0, min(1.0, share)) * height
+        return base - max(0.0, min(float(height), (bpm - low) * per_bpm))
 
     shapes = []
     for zone in zones.zones:
@@ -112,15 +112,23 @@ def heart_shapes(values: dict[int, float], zones: Zones) -> tuple[list[Shape], t
                                 f"{zone.name}: {zone.low}+ bpm"))
     band, line = [], []
     for run in runs(values):
-        line.append(polyline(values, run, y))
+        # The scale holds every value (heart_scale), so no clamping per point: this runs 1,440 times.
+        line.append("M" + "L".join(f"{m + 0.5:g} {base - (values[m] - low) * per_bpm:.1f}" for m in run))
         groups: dict[int, list[float]] = {}
         for minute in run:
-            groups.setdefault(minute // BAND_MINUTES, []).append(values[minute])
+            bpm = values[minute]
+            group = groups.get(minute // BAND_MINUTES)
+            if group is None:
+                groups[minute // BAND_MINUTES] = [bpm, bpm]
+            elif bpm < group[0]:
+                group[0] = bpm
+            elif bpm > group[1]:
+                group[1] = bpm
         keys = sorted(groups)
-        upper = [f"{k * BAND_MINUTES:g} {y(max(groups[k])):.1f}L{(k + 1) * BAND_MINUTES:g} {y(max(groups[k])):.1f}"
-                 for k in keys]
-        lower = [f"{(k + 1) * BAND_MINUTES:g} {y(min(groups[k])):.1f}L{k * BAND_MINUTES:g} {y(min(groups[k])):.1f}"
-                 for k in reversed(keys)]
+        upper = [f"{k * BAND_MINUTES} {base - (groups[k][1] - low) * per_bpm:.1f}L{(k + 1) * BAND_MINUTES} "
+                 f"{base - (groups[k][1] - low) * per_bpm:.1f}" for k in keys]
+        lower = [f"{(k + 1) * BAND_MINUTES} {base - (groups[k][0] - low) * per_bpm:.1f}L{k * BAND_MINUTES} "
+                 f"{base - (groups[k][0] - low) * per_bpm:.1f}" for k in reversed(keys)]
         band.append("M" + "L".join(upper + lower) + "Z")
     shapes += [Shape("heart-band", "".join(band)), Shape("heart-line", "".join(line))]
     return shapes, (low, high)
@@ -222,18 +230,16 @@ def night_chart(session, today: dict[int, float], before: dict[int, float], day:
         y = LEVEL_ROWS.get(stage.level, 2) * 25
         by_level.setdefault(stage.level, []).append(rect(x0, x0 + stage.seconds / 60, y, 25))
     shapes = [Shape(f"stage stage-{level}", "".join(parts)) for level, parts in by_level.items()]
-    first = start.replace(second=0, microsecond=0) + timedelta(minutes=1 if start.second else 0)
-    grid = []
+    # Walk the night minute by minute in whole wall-clock minutes counted from the midnight before `day`.
+    eve = datetime.combine(day - timedelta(days=1), datetime.min.time())
+    offset = (start - eve).total_seconds() / 60
+    first, stop = math.ceil(offset), math.floor((session.end - eve).total_seconds() / 60)
+    grid = [f"M{m - offset:.1f} 0V100" for m in range(first, stop + 1) if m % 60 == 0]
     beats: dict[int, float] = {}
-    for offset in range(int((session.end - first).total_seconds() // 60) + 1):
-        moment = first + timedelta(minutes=offset)
-        x = (moment - start).total_seconds() / 60
-        if moment.minute == 0:
-            grid.append(f"M{x:.1f} 0V100")
-        series = today if moment.date() == day else before if moment.date() == day - timedelta(days=1) else {}
-        bpm = series.get(moment.hour * 60 + moment.minute)
-        if bpm is not None and x < width:
-            beats[round(x)] = bpm
+    for m in range(max(first, 0), min(stop, 2 * 1440 - 1) + 1):
+        bpm = (before if m < 1440 else today).get(m % 1440)
+        if bpm is not None:
+            beats[round(m - offset)] = bpm
     shapes.insert(0, Shape("grid", "".join(grid)))
     if not beats:
         return Night(width, shapes, "")
