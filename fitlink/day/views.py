@@ -17,12 +17,12 @@ FIRST_DAY = date(2000, 1, 1)
 
 
 def parse_day(text: str | None, today: date) -> tuple[date | None, str]:
-    """Return the date text names, or None and why not."""
+    """Return the date text names (YYYY-MM-DD, from FIRST_DAY to today), or None and why not."""
     try:
-        day = date.fromisoformat(text or "")
+        day = date.fromisoformat(text) if text and len(text) == 10 else None
     except ValueError:
-        return None, "That is not a date: days are written like 2026-11-20."
-    if len(text) != 10:
+        day = None
+    if day is None:
         return None, "That is not a date: days are written like 2026-11-20."
     if day < FIRST_DAY:
         return None, f"fitlink keeps no days before {FIRST_DAY.isoformat()}."
