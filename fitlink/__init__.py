@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import (
-    account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, errors, fitbit, formatting, health, jobs,
+    account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, day, errors, fitbit, formatting, health, jobs,
     google_health, links, logs, mail, security, sessions, sources, throttle,
 )
 from .config import load_config
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(day.bp)
     app.register_blueprint(connection_views.bp)
     cli.init_app(app)
     sources.init_app(app, SOURCES)
