@@ -65,14 +65,21 @@ def live():
 @bp.get("/dashboard/export.<any(csv, json):kind>")
 @login_required
 def export(kind: str):
-    """Download the person's shown values for ?range= or ?start=&end=, with their sources, as CSV or JSON."""
+    """Download the person's shown values for ?range= or ?start=&end=, with their sources, as CSV or JSON.
+
+    The JSON file holds the day detail too; as CSV, ?table=minutes, sleep or exercises gives it.
+    """
     status = load_status(current_user.id)
     today = local_today(status.profile.timezone if status.profile else None)
     period = export_period(request.args, today)
+    table = request.args.get("table", "daily")
+    if table not in exports.TABLES:
+        return Response(f"table must be one of {', '.join(exports.TABLES)}\n", 400, mimetype="text/plain")
     if kind == "csv":
-        body, mimetype = exports.csv_lines(current_user.id, period), "text/csv"
+        body, mimetype = exports.csv_lines(current_user.id, period, table), "text/csv"
     else:
         body, mimetype = exports.json_chunks(current_user.id, period, today), "application/json"
-    disposition = f'attachment; filename="{exports.filename(period, kind)}"'
+        table = "daily"
+    disposition = f'attachment; filename="{exports.filename(period, kind, table)}"'
     return Response(stream_with_context(body), mimetype=mimetype,
                     headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
