@@ -76,11 +76,15 @@ def workouts(user_id: int, start: date, end: date, shown: bool = True) -> Iterat
         rows = _best(rows, lambda row: row.day)
     for row in rows:
         yield {"date": row.day, "source": row.source, "start": row.start, "seconds": row.seconds,
-               "type": row.type, "calories": row.calories, "distance_km": row.distance_km,
-               "average_heart_rate": row.average_heart_rate, "steps": row.steps,
+               "type": row.type, "calories": _number(row.calories), "distance_km": _number(row.distance_km),
+               "average_heart_rate": _number(row.average_heart_rate), "steps": row.steps,
                "heart_rate_zones": row.heart_rate_zones}
 
 
 def number(value: float) -> int | float:
     """Return a whole value as an int, so 8123.0 is written 8123."""
     return int(value) if float(value).is_integer() else value
+
+
+def _number(value: float | None) -> int | float | None:
+    return None if value is None else number(value)
