@@ -15,6 +15,7 @@ from ..sources import SourceKind
 from .cards import Card, step_goal, today_cards
 from .charts import Chart, Layout, layout
 from .health import health_charts
+from .history import month_stats
 from .periods import RANGES, Choice, Period, choose, shown_period
 from ..sources import Progress
 from .progress import progress_for
@@ -142,7 +143,10 @@ def build_dashboard(status: Status, args) -> Dashboard:
     period = shown_period(choice, today, first_day(profile.user_id) if choice.all else None)
     plan = layout(period.start, period.end)
     goal = step_goal(profile.goals)
-    history = bucket_stats(profile.user_id, plan.read_from, period.end, plan.size, goal, plan.unit == "month")
+    if plan.unit == "month":
+        history = month_stats(profile.user_id, plan.read_from, period.end, goal, status.stamp)
+    else:
+        history = bucket_stats(profile.user_id, plan.read_from, period.end, plan.size, goal)
     stats = {metric: in_range(buckets, plan) for metric, buckets in history.items()}
     latest = latest_of(profile.user_id, LATEST, today)
     weight = latest["weight"]

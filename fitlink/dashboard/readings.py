@@ -61,16 +61,21 @@ class Stat(NamedTuple):
 
 def pool(stats) -> Stat | None:
     """Return one Stat for several buckets together (None when there are none)."""
-    stats = list(stats)
-    if not stats:
-        return None
+    count = reached = 0
+    total = squares = unstaged = 0.0
+    low = high = None
     stages: dict[str, float] = {}
     for one in stats:
+        count += one.count
+        total += one.total
+        squares += one.squares
+        reached += one.reached
+        unstaged += one.unstaged
+        low = one.low if low is None or one.low < low else low
+        high = one.high if high is None or one.high > high else high
         for key, minutes in one.stages.items():
             stages[key] = stages.get(key, 0) + minutes
-    return Stat(sum(s.count for s in stats), sum(s.total for s in stats), min(s.low for s in stats),
-                max(s.high for s in stats), sum(s.reached for s in stats), stages,
-                sum(s.unstaged for s in stats), sum(s.squares for s in stats))
+    return None if low is None else Stat(count, total, low, high, reached, stages, unstaged, squares)
 
 
 class days_before(FunctionElement):

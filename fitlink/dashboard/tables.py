@@ -77,11 +77,17 @@ def table(plan: Layout, columns: list[Column]) -> list[Row]:
     if plan.unit == "month":
         for bucket in plan.groups:
             years.setdefault(bucket.start.year, []).append(bucket)
+    pooled: dict[tuple[int, int], Stat | None] = {}  # (id of a column's stats, year): columns share stats
     for bucket in reversed(plan.groups):
         months = years.pop(bucket.start.year, None)
         if months:
-            cells = tuple(c.cell(pool(c.stats[b.index] for b in months if b.index in c.stats)) for c in columns)
-            rows.append(Row(str(bucket.start.year), months[0].start, cells, "year"))
+            cells = []
+            for column in columns:
+                key = (id(column.stats), bucket.start.year)
+                if key not in pooled:
+                    pooled[key] = pool(column.stats[b.index] for b in months if b.index in column.stats)
+                cells.append(column.cell(pooled[key]))
+            rows.append(Row(str(bucket.start.year), months[0].start, tuple(cells), "year"))
         rows.append(Row(bucket.label, bucket.start, tuple(c.cell(c.stats.get(bucket.index)) for c in columns)))
     return rows
 
