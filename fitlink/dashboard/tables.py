@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from .charts import SLOT, Layout
 from .readings import Stat, pool
@@ -15,9 +16,12 @@ BAND_WORDS = {"day": "the 30 days before each day", "week": "the 4 weeks before 
               "month": "the month before each month"}
 
 
-@dataclass(frozen=True)
-class Row:
-    """One row of a chart's table: its label, the day it links to (a bucket's first), its cells."""
+class Row(NamedTuple):
+    """One row of a chart's table: its label, the day it links to (a bucket's first), its cells.
+
+    A tuple of strings and a date: the garbage collector stops tracking it, which keeps the
+    collections a ten-year table would otherwise cause short.
+    """
 
     label: str
     day: date
