@@ -15,7 +15,7 @@ from fitlink.dashboard.charts import Scale, layout, month_buckets
 from fitlink.dashboard.readings import Stat
 from fitlink.dashboard.tables import bands
 from fitlink.extensions import db
-from fitlink.models import OAuth, User
+from fitlink.models import OAuth, SyncState, User
 from fitlink.sources import DayValue
 from fitlink.sync.store import save_days
 
@@ -207,3 +207,20 @@ def test_cards_link_to_their_day(app, client, person):
     assert f'<a class="day-link" href="/day/{TODAY}">Steps</a>' in page
     assert f'<a class="day-link" href="/day/{weighed}">Weight</a>' in page
     assert f'<a class="day-link" href="/day/{TODAY}">Sleep last night</a>' in page
+
+
+def test_all_shows_new_data_at_once_and_older_months_after_a_sync(app, client, person):
+    """The months before last are kept between views until the status stamp changes; this month never is."""
+    put(app, person, "steps", days_back(1000, lambda d: 3000))
+    assert "<td>3,000</td><td>90,000</td>" in chart(client.get("/dashboard?range=all").text, "steps")
+    put(app, person, "steps", {TODAY: 6000})
+    this_month = chart(client.get("/dashboard?range=all").text, "steps")
+    held = TODAY.day
+    assert f"<td>{round((3000 * (held - 1) + 6000) / held):,}</td><td>{3000 * (held - 1) + 6000:,}</td>" in this_month
+    old = date(TODAY.year - 2, 6, 15)
+    put(app, person, "steps", {old: 33000})
+    with app.app_context():  # what a sync records when it is done
+        db.session.add(SyncState(connection_id=1, resource="steps", last_success=clock.now()))
+        db.session.commit()
+    june = chart(client.get("/dashboard?range=all").text, "steps")
+    assert f'<a href="/day/{old.replace(day=1)}">Jun {old.year}</a></th><td>4,000</td><td>120,000</td>' in june

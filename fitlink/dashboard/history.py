@@ -1,15 +1,18 @@
-"""Month-by-month sums of a long history, kept between page views while nothing has synced.
+"""Month-by-month sums of a long history, and the charts drawn from them, kept while nothing has synced.
 
-Ten years are 60,000 rows to sum: more than a year's view costs. The months before last
-change only when a sync or an import writes them, and each of those changes the status
-stamp (connections, progress, last success: page.Status.stamp, which the live page already
-trusts to say "nothing changed"). So the sums of those months are kept per person, stamp
-and range, in a small bounded cache on the app; this month and last month (late syncs,
-edits) are always summed afresh. A miss sums the whole range in the same two queries.
+Ten years are 60,000 rows to sum and 1,800 table rows to shape: more than a year's view
+costs. The months before last change only when a sync or an import writes them, and each
+of those changes the status stamp (connections, progress, last success: page.Status.stamp,
+which the live page already trusts to say "nothing changed"). So, per person, stamp and
+range, those months' sums are kept in a small bounded cache on the app; this month and
+last month (late syncs, edits) are always summed afresh, and the charts drawn last time
+are reused only when those fresh sums, and everything else the charts show, are unchanged.
+A miss sums the whole range in the same two queries.
 """
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
@@ -17,31 +20,56 @@ from flask import current_app
 from .charts import month_number, month_start
 from .readings import bucket_stats
 
-ENTRIES = 128  # people's histories kept per process: at most a few hundred KB each
+ENTRIES = 32  # histories kept per process: a few hundred KB each with their charts
 LIVE_MONTHS = 2  # this month and last are always read from the database
 _lock = threading.Lock()
+
+
+@dataclass
+class Kept:
+    """One person's long history as last read: older months' sums, the live months', the charts drawn."""
+
+    older: dict
+    live: dict
+    charts: list | None = None
+    drawn_with: tuple = field(default_factory=tuple)  # what else the charts depended on (units, last weight)
 
 
 def _cache() -> OrderedDict:
     return current_app.extensions.setdefault("fitlink.dashboard.history", OrderedDict())
 
 
-def month_stats(user_id: int, start: date, end: date, goal: float, version: str) -> dict:
-    """Return bucket_stats by calendar month for start..end, the months before last from the cache when valid."""
+def _split(stats: dict) -> tuple[dict, dict]:
+    older = {metric: {i: s for i, s in buckets.items() if i >= LIVE_MONTHS} for metric, buckets in stats.items()}
+    live = {metric: {i: s for i, s in buckets.items() if i < LIVE_MONTHS} for metric, buckets in stats.items()}
+    return older, live
+
+
+def month_stats(user_id: int, start: date, end: date, goal: float, version: str) -> tuple[dict, Kept]:
+    """Return bucket_stats by calendar month for start..end (two queries), and what is kept of them."""
     key = (user_id, version, start, month_number(end), goal)
     with _lock:
-        older = _cache().get(key)
-        if older is not None:
+        kept = _cache().get(key)
+        if kept is not None:
             _cache().move_to_end(key)
     live_from = max(start, month_start(month_number(end) - LIVE_MONTHS + 1))
-    if older is None or live_from == start:
+    if kept is None or live_from == start:
         stats = bucket_stats(user_id, start, end, 1, goal, by_month=True)
-        older = {metric: {i: s for i, s in buckets.items() if i >= LIVE_MONTHS} for metric, buckets in stats.items()}
+        kept = Kept(*_split(stats))
         with _lock:
             cache = _cache()
-            cache[key] = older
+            cache[key] = kept
             while len(cache) > ENTRIES:
                 cache.popitem(last=False)
-        return stats
-    stats = bucket_stats(user_id, live_from, end, 1, goal, by_month=True)
-    return {metric: {**older.get(metric, {}), **buckets} for metric, buckets in stats.items()}
+        return stats, kept
+    live = bucket_stats(user_id, live_from, end, 1, goal, by_month=True)
+    if live != kept.live:
+        kept.live, kept.charts = live, None
+    return {metric: {**kept.older.get(metric, {}), **buckets} for metric, buckets in live.items()}, kept
+
+
+def kept_charts(kept: Kept, drawn_with: tuple, draw) -> list:
+    """Return the charts drawn from the kept history, drawing them (draw()) when anything they show changed."""
+    if kept.charts is None or kept.drawn_with != drawn_with:
+        kept.charts, kept.drawn_with = draw(), drawn_with
+    return kept.charts

@@ -15,7 +15,7 @@ from ..sources import SourceKind
 from .cards import Card, step_goal, today_cards
 from .charts import Chart, Layout, layout
 from .health import health_charts
-from .history import month_stats
+from .history import kept_charts, month_stats
 from .periods import RANGES, Choice, Period, choose, shown_period
 from ..sources import Progress
 from .progress import progress_for
@@ -143,21 +143,25 @@ def build_dashboard(status: Status, args) -> Dashboard:
     period = shown_period(choice, today, first_day(profile.user_id) if choice.all else None)
     plan = layout(period.start, period.end)
     goal = step_goal(profile.goals)
-    if plan.unit == "month":
-        history = month_stats(profile.user_id, plan.read_from, period.end, goal, status.stamp)
-    else:
-        history = bucket_stats(profile.user_id, plan.read_from, period.end, plan.size, goal)
-    stats = {metric: in_range(buckets, plan) for metric, buckets in history.items()}
     latest = latest_of(profile.user_id, LATEST, today)
     weight = latest["weight"]
-    charts = [
-        steps_chart(stats, history, plan, goal),
-        active_chart(stats, history, plan),
-        heart_chart(stats, history, plan),
-        sleep_chart(stats, history, plan),
-        weight_chart(stats, history, plan, profile.weight_unit, weight),
-        *health_charts(stats, history, plan),
-    ]
+    if plan.unit == "month":
+        history, kept = month_stats(profile.user_id, plan.read_from, period.end, goal, status.stamp)
+    else:
+        history, kept = bucket_stats(profile.user_id, plan.read_from, period.end, plan.size, goal), None
+    stats = {metric: in_range(buckets, plan) for metric, buckets in history.items()}
+
+    def draw() -> list[Chart]:
+        return [
+            steps_chart(stats, history, plan, goal),
+            active_chart(stats, history, plan),
+            heart_chart(stats, history, plan),
+            sleep_chart(stats, history, plan),
+            weight_chart(stats, history, plan, profile.weight_unit, weight),
+            *health_charts(stats, history, plan),
+        ]
+
+    charts = kept_charts(kept, (period.end, profile.weight_unit, weight), draw) if kept else draw()
     held = {metric for metric, buckets in stats.items() if buckets}
     cards = today_cards(on_day(profile.user_id, today), latest, profile, today, held)
     return Dashboard(status, today, latest_only, period, choice, RANGES, cards, charts, plan)

@@ -71,28 +71,42 @@ def counted(name: str, stats: dict[int, Stat], fmt, plan: Layout) -> list[Column
     return [Column("Average a day", stats, mean, fmt), Column("Total", stats, total, fmt)]
 
 
+def cells(column: Column, indexes: list[int]) -> list[str]:
+    """Return one column's cells for the buckets of the given indexes."""
+    stats, pick, fmt = column.stats, column.pick, column.fmt
+    out = []
+    for index in indexes:
+        stat = stats.get(index)
+        value = None if stat is None else pick(stat)
+        out.append("–" if value is None else fmt(value))
+    return out
+
+
 def table(plan: Layout, columns: list[Column]) -> list[Row]:
     """Return table rows, newest first, with a dash where nothing was recorded.
 
     Months come under a row for their year, holding the year's averages and totals.
     """
-    rows = []
+    newest_first = plan.groups[::-1]
+    by_column = list(zip(*(cells(column, [b.index for b in newest_first]) for column in columns)))
+    if plan.unit != "month":
+        return [Row(bucket.label, bucket.start, line) for bucket, line in zip(newest_first, by_column)]
     years: dict[int, list] = {}
-    if plan.unit == "month":
-        for bucket in plan.groups:
-            years.setdefault(bucket.start.year, []).append(bucket)
+    for bucket in plan.groups:
+        years.setdefault(bucket.start.year, []).append(bucket)
     pooled: dict[tuple[int, int], Stat | None] = {}  # (id of a column's stats, year): columns share stats
-    for bucket in reversed(plan.groups):
+    rows = []
+    for bucket, line in zip(newest_first, by_column):
         months = years.pop(bucket.start.year, None)
         if months:
-            cells = []
+            year = []
             for column in columns:
                 key = (id(column.stats), bucket.start.year)
                 if key not in pooled:
                     pooled[key] = pool(column.stats[b.index] for b in months if b.index in column.stats)
-                cells.append(column.cell(pooled[key]))
-            rows.append(Row(str(bucket.start.year), months[0].start, tuple(cells), "year"))
-        rows.append(Row(bucket.label, bucket.start, tuple(c.cell(c.stats.get(bucket.index)) for c in columns)))
+                year.append(column.cell(pooled[key]))
+            rows.append(Row(str(bucket.start.year), months[0].start, tuple(year), "year"))
+        rows.append(Row(bucket.label, bucket.start, line))
     return rows
 
 
