@@ -224,3 +224,15 @@ def test_all_shows_new_data_at_once_and_older_months_after_a_sync(app, client, p
         db.session.commit()
     june = chart(client.get("/dashboard?range=all").text, "steps")
     assert f'<a href="/day/{old.replace(day=1)}">Jun {old.year}</a></th><td>4,000</td><td>120,000</td>' in june
+
+
+def test_a_first_week_or_month_cut_short_holds_only_the_days_shown(app, client, person):
+    start = date(TODAY.year - 3, 3, 15)
+    put(app, person, "steps", days_back((TODAY - start).days + 60, lambda d: 5000 if d >= start else 1000))
+    months = chart(client.get(f"/dashboard?from={start}&to={TODAY}").text, "steps")
+    assert f'<a href="/day/{start}">Mar {start.year}</a></th><td>5,000</td><td>{17 * 5000:,}</td>' in months
+    year_ago = TODAY - timedelta(days=364)
+    put(app, person, "steps", {year_ago - timedelta(days=n): 1000 for n in range(1, 8)})
+    weeks = chart(client.get("/dashboard?range=365").text, "steps")
+    first = re.findall(r'<tr><th scope="row"><a href="/day/([\d-]+)">[^<]+</a></th><td>([\d,]+)</td>', weeks)[-1]
+    assert first == (str(year_ago), "5,000")

@@ -40,21 +40,23 @@ def _cache() -> OrderedDict:
 
 
 def _split(stats: dict) -> tuple[dict, dict]:
-    older = {metric: {i: s for i, s in buckets.items() if i >= LIVE_MONTHS} for metric, buckets in stats.items()}
-    live = {metric: {i: s for i, s in buckets.items() if i < LIVE_MONTHS} for metric, buckets in stats.items()}
+    older = {metric: {i: s for i, s in buckets.items() if not 0 <= i < LIVE_MONTHS}
+             for metric, buckets in stats.items()}
+    live = {metric: {i: s for i, s in buckets.items() if 0 <= i < LIVE_MONTHS} for metric, buckets in stats.items()}
     return older, live
 
 
-def month_stats(user_id: int, start: date, end: date, goal: float, version: str) -> tuple[dict, Kept]:
-    """Return bucket_stats by calendar month for start..end (two queries), and what is kept of them."""
-    key = (user_id, version, start, month_number(end), goal)
+def month_stats(user_id: int, start: date, drawn_from: date, end: date, goal: float,
+                version: str) -> tuple[dict, Kept]:
+    """Return bucket_stats by calendar month for start..end, drawn from drawn_from (two queries), and what is kept."""
+    key = (user_id, version, start, drawn_from, month_number(end), goal)
     with _lock:
         kept = _cache().get(key)
         if kept is not None:
             _cache().move_to_end(key)
-    live_from = max(start, month_start(month_number(end) - LIVE_MONTHS + 1))
-    if kept is None or live_from == start:
-        stats = bucket_stats(user_id, start, end, 1, goal, by_month=True)
+    live_from = max(drawn_from, month_start(month_number(end) - LIVE_MONTHS + 1))
+    if kept is None or live_from == drawn_from:
+        stats = bucket_stats(user_id, start, end, 1, goal, by_month=True, drawn_from=drawn_from)
         kept = Kept(*_split(stats))
         with _lock:
             cache = _cache()

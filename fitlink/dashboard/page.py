@@ -146,9 +146,10 @@ def build_dashboard(status: Status, args) -> Dashboard:
     latest = latest_of(profile.user_id, LATEST, today)
     weight = latest["weight"]
     if plan.unit == "month":
-        history, kept = month_stats(profile.user_id, plan.read_from, period.end, goal, status.stamp)
+        history, kept = month_stats(profile.user_id, plan.read_from, period.start, period.end, goal, status.stamp)
     else:
-        history, kept = bucket_stats(profile.user_id, plan.read_from, period.end, plan.size, goal), None
+        history = bucket_stats(profile.user_id, plan.read_from, period.end, plan.size, goal, drawn_from=period.start)
+        kept = None
     stats = {metric: in_range(buckets, plan) for metric, buckets in history.items()}
 
     def draw() -> list[Chart]:

@@ -131,9 +131,12 @@ def _bucket_queries(by_month: bool):
     in_range = (DailyMetric.user_id == bindparam("user_id"),
                 DailyMetric.day.between(bindparam("start", type_=Date), end))
     if by_month:
-        bucket = (bindparam("end_month", type_=Integer) - month_of(DailyMetric.day)).label("bucket")
+        index = bindparam("end_month", type_=Integer) - month_of(DailyMetric.day)
     else:
-        bucket = (days_before(end, DailyMetric.day) // size).label("bucket")
+        index = days_before(end, DailyMetric.day) // size
+    # Days read only for the normal band (before the first day drawn) are counted apart, as -1 - index,
+    # so a first week or month cut short by the range holds none of them.
+    bucket = case((DailyMetric.day < bindparam("drawn_from", type_=Date), -1 - index), else_=index).label("bucket")
     sums = (
         select(
             DailyMetric.metric, bucket, func.count(), func.sum(DailyMetric.value),
@@ -155,13 +158,13 @@ def _bucket_queries(by_month: bool):
 
 
 def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float,
-                 by_month: bool = False) -> dict[str, dict[int, Stat]]:
+                 by_month: bool = False, drawn_from: date | None = None) -> dict[str, dict[int, Stat]]:
     """Return per charted metric, per bucket (0 = the `size` days, or the month, ending on `end`), what it holds.
 
-    Two queries, whatever the range.
+    Days before `drawn_from` (read for the normal band) come as bucket -1 - index. Two queries, whatever the range.
     """
     values = {"user_id": user_id, "start": start, "end": end, "size": size, "goal": goal,
-              "end_month": end.year * 12 + end.month - 1}
+              "end_month": end.year * 12 + end.month - 1, "drawn_from": drawn_from or start}
     sums, sleep = _bucket_queries(by_month)
     connection = db.session.connection()
     stages = {

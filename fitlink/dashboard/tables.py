@@ -119,9 +119,9 @@ def bands(stats: dict[int, Stat], plan: Layout, convert=None) -> list[tuple[floa
     for bucket in plan.groups:
         count = total_ = squares = 0
         for index in range(bucket.index + 1, bucket.index + 1 + plan.band_buckets):
-            stat = stats.get(index)
-            if stat is not None:
-                count, total_, squares = count + stat.count, total_ + stat.total, squares + stat.squares
+            for stat in (stats.get(index), stats.get(-1 - index)):  # drawn, and read only for the band
+                if stat is not None:
+                    count, total_, squares = count + stat.count, total_ + stat.total, squares + stat.squares
         if count < MIN_BAND_VALUES:
             out.append(None)
             continue
@@ -145,4 +145,4 @@ def band_label(plan: Layout) -> str:
 def in_range(stats: dict[int, Stat], plan: Layout) -> dict[int, Stat]:
     """Return only the buckets drawn (the older ones are read for the band)."""
     drawn = len(plan.groups)
-    return {index: stat for index, stat in stats.items() if index < drawn}
+    return {index: stat for index, stat in stats.items() if 0 <= index < drawn}
