@@ -24,8 +24,8 @@ def home():
 def day_prefix() -> str:
     """Return the day page's address without its date, for links built once per page and not per row."""
     try:
-        return url_for("day.show", day="0000-00-00").removesuffix("0000-00-00")
-    except BuildError:
+        return url_for("day.show", day="2000-01-01").removesuffix("2000-01-01")
+    except (BuildError, ValueError):
         # The day page (fitlink/day/) may not be registered in this build: its documented address.
         return "/day/"
 
