@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..archive.models import ArchiveImport
-from ..dashboard import details
+from .. import detail as details
 from ..extensions import db
 from ..models import OAuth, SourceMetric, User
 

@@ -17,8 +17,8 @@ from .. import sources
 from ..extensions import db
 from ..formatting import as_utc
 from ..models import DailyMetric
-from . import details as detail
-from .details import number
+from .. import detail
+from ..detail import number
 from .periods import Period
 
 COLUMNS = ("date", "metric", "value", "unit", "source", "details", "updated_at")

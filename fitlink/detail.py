@@ -1,4 +1,6 @@
-"""A person's day detail for exports: minute series unpacked, sleep sessions with their stages, workouts.
+"""A person's day detail over a range of days, for the exports: minute series unpacked, sleep
+sessions with their stages, workouts; and which source's detail is shown (best_source, which the
+day page uses too).
 
 Read in batches, in date order, so a year of minute data streams in bounded memory. `shown=True`
 keeps, per series and day, sleep-day and workout-day, the best-ranked source that has data (what
@@ -11,21 +13,28 @@ from itertools import groupby
 
 from sqlalchemy import select
 
-from .. import minutes
-from ..extensions import db
-from ..models import MinuteSeriesRow, SleepRow, WorkoutRow
-from ..sources import rank
+from . import minutes
+from .extensions import db
+from .models import MinuteSeriesRow, SleepRow, WorkoutRow
+from .sources import rank
 
 BATCH = 200  # packed days or sessions per fetch: a few hundred KB unpacked at most
 INTERVAL_S = 60
+
+
+def best_source(rows) -> str | None:
+    """Return the best-ranked source among rows having .source (None when there are none): for a
+    series and day, a day's sleep or a day's workouts, only that source's rows are shown."""
+    names = {row.source for row in rows}
+    return min(names, key=lambda name: (rank(name), name)) if names else None
 
 
 def _best(rows: Iterator, key) -> Iterator:
     """From rows ordered by key, keep each key's rows of its best-ranked source."""
     for _, group in groupby(rows, key):
         group = list(group)  # one day's (or series') rows: a handful
-        best = min(rank(row.source) for row in group)
-        yield from (row for row in group if rank(row.source) == best)
+        best = best_source(group)
+        yield from (row for row in group if row.source == best)
 
 
 def _between(model, user_id: int, start: date, end: date):
