@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ..sources import DayValue
 from .alignment import calorie_observations
-from .collect import ArchiveProfile, Collector
+from .collect import ArchiveProfile, Collector, Detail
 from .evidence import heart_rate_observation, minute_file_observation
 from .zones import UTC
 from .reader import STREAM_ABOVE, ArchiveError, Inventory, inventory, member_label, open_parts, read_member
@@ -35,6 +35,10 @@ class Report:
     files_skipped: int = 0
     bad_files: list[tuple[str, str]] = field(default_factory=list)
     bad_count: int = 0
+    # Heart-rate files that could not be read: skipped with a warning, apart from the bad files
+    # (a damaged day of samples loses that day's curve, never a daily value).
+    heart_rate_skipped: list[tuple[str, str]] = field(default_factory=list)
+    heart_rate_skipped_count: int = 0
     days_found: int = 0
     first_day: date | None = None
     last_day: date | None = None
@@ -48,6 +52,11 @@ class Report:
         self.bad_count += 1
         if len(self.bad_files) < LISTED_BAD_FILES:
             self.bad_files.append((name, reason))
+
+    def heart_rate_bad(self, name: str, reason: str) -> None:
+        self.heart_rate_skipped_count += 1
+        if len(self.heart_rate_skipped) < LISTED_BAD_FILES:
+            self.heart_rate_skipped.append((name, reason))
 
     def summary(self) -> str:
         """Say in plain words what was imported and what was not."""
@@ -63,6 +72,12 @@ class Report:
             listed = "; ".join(f"{name}: {reason}" for name, reason in self.bad_files)
             more = f" (and {self.bad_count - len(self.bad_files)} more)" if self.bad_count > len(self.bad_files) else ""
             lines.append(f"Skipped {self.bad_count} unreadable file(s): {listed}{more}.")
+        if self.heart_rate_skipped_count:
+            listed = "; ".join(f"{name}: {reason}" for name, reason in self.heart_rate_skipped)
+            count = self.heart_rate_skipped_count
+            more = f" (and {count - len(self.heart_rate_skipped)} more)" if count > len(self.heart_rate_skipped) else ""
+            lines.append(f"Warning: skipped {count} heart-rate file(s) that could not be read, so those days "
+                         f"have no heart-rate curve: {listed}{more}.")
         return " ".join(lines)
 
 
@@ -73,6 +88,14 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
     the upload as a whole cannot be imported (not a zip, unsafe names, a bomb, no Fitbit data).
 
     chosen_zone counts the days when neither Profile.csv nor the files tell the zone."""
+    rows, _, report = read_everything(paths, labels, progress, max_uncompressed, chosen_zone)
+    return rows, report
+
+
+def read_everything(paths: Iterable[Path], labels: Iterable[str] | None = None, progress: Progress | None = None,
+                    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+                    chosen_zone: ZoneInfo = UTC) -> tuple[dict[str, list[DayValue]], Detail, Report]:
+    """Return read_archive's rows and report, and the days' detail: minute series, sleep sessions, workouts."""
     paths = [Path(path) for path in paths]
     labels = list(labels) if labels is not None else [path.name for path in paths]
     report = Report()
@@ -83,15 +106,12 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
             raise ArchiveError(no_data_message(found))
         report.files_total, report.files_skipped = len(found.members), found.skipped
         first_pass = [member for member in found.members if member.entry.kind in ("profile", "evidence")]
-        for done, member in enumerate(first_pass, start=1):
+        for member in first_pass:
             if member.entry.kind == "profile":
                 read_reported(parts[member.part], member, collector, report)
                 continue
             seen = quietly(heart_rate_observation, parts[member.part], member.info, collector.reference_offset)
             collector.add_observation(seen)
-            report.files_read += 1
-            if progress:
-                progress(done, report.files_total, 0)
         for member in found.members:
             if member.entry.family in MINUTE_FILES and member.entry.kind == "json":
                 collector.add_observation(quietly(minute_file_observation, parts[member.part], member.info))
@@ -99,7 +119,9 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
             for seen in calorie_observations(parts, found.members):
                 collector.add_observation(seen)
         report.zones = collector.plan_days().describe()
-        for done, member in enumerate(found.members[len(first_pass):], start=len(first_pass) + 1):
+        # Then every data file, the heart-rate files' samples too, now that each day's zone is known.
+        data = [member for member in found.members if member.entry.kind != "profile"]
+        for done, member in enumerate(data, start=report.files_total - len(data) + 1):
             read_reported(parts[member.part], member, collector, report)
             if progress:
                 progress(done, report.files_total, collector.days_so_far())
@@ -115,7 +137,7 @@ def read_archive(paths: Iterable[Path], labels: Iterable[str] | None = None, pro
     report.units = collector.units.describe()
     if progress:
         progress(report.files_total, report.files_total, report.days_found)
-    return rows, report
+    return rows, collector.detail, report
 
 
 def read_reported(archive: zipfile.ZipFile, member, collector: Collector, report: Report) -> None:
@@ -125,7 +147,10 @@ def read_reported(archive: zipfile.ZipFile, member, collector: Collector, report
         report.files_read += 1
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError, OverflowError,
             csv.Error, zipfile.BadZipFile, EOFError, OSError) as error:
-        report.bad(member_label(member.info), describe(error))
+        if member.entry.family == "heart_rate":
+            report.heart_rate_bad(member_label(member.info), describe(error))
+        else:
+            report.bad(member_label(member.info), describe(error))
 
 
 def quietly(read, *args):
@@ -153,7 +178,8 @@ def describe(error: Exception) -> str:
         return "damaged in the zip file"
     if isinstance(error, UnicodeDecodeError):
         return "not text"
-    if isinstance(error, ValueError) and error.__class__.__name__ in ("JSONDecodeError", "IncompleteJSONError"):
+    if isinstance(error, ValueError) and error.__class__.__name__ in ("JSONDecodeError", "IncompleteJSONError",
+                                                                              "DecodeError"):
         return "not valid JSON"
     if isinstance(error, KeyError):
         return f"a record lacks {error.args[0]!r}"

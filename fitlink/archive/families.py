@@ -10,13 +10,17 @@ import csv
 import io
 import itertools
 import json
-from collections import defaultdict
+import math
+import operator
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import ijson
+import msgspec
 
-from ..sources import DayValue
+from ..sources import DayValue, SleepSession, SleepStage
 
 PLACEHOLDER = b"no data"
 
@@ -75,11 +79,13 @@ def resting_values(records: Iterable[dict]) -> dict[date, float]:
     return values
 
 
-def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue]]:
-    """Return each sleep log by id: whether it is the main sleep, and its value on its wake date."""
+def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue, SleepSession | None]]:
+    """Return each sleep log by id: whether it is the main sleep, its value on its wake date, and the
+    session with its stages (None for a log without start and end)."""
     logs = {}
     for log in records:
-        summary = (log.get("levels") or {}).get("summary") or {}
+        levels = log.get("levels") or {}
+        summary = levels.get("summary") or {}
         # Stages logs summarise deep/light/rem/wake, classic ones asleep/restless/awake (as the Web API does).
         stages = {name: int(part.get("minutes", 0)) for name, part in summary.items() if isinstance(part, dict)}
         day = date.fromisoformat(log["dateOfSleep"])
@@ -88,8 +94,36 @@ def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue]]:
             "time_in_bed": log.get("timeInBed"), "efficiency": log.get("efficiency"),
             "start": log.get("startTime"), "end": log.get("endTime"),
         }
-        logs[log["logId"]] = (bool(log.get("mainSleep", True)), DayValue(day, float(log["minutesAsleep"]), details))
+        main = bool(log.get("mainSleep", True))
+        logs[log["logId"]] = (main, DayValue(day, float(log["minutesAsleep"]), details), sleep_session(log, main))
     return logs
+
+
+def local_time(text: str) -> datetime:
+    """Parse a sleep log's local wall-clock time ("2015-06-15T23:46:00.000"), naive, to the second."""
+    return datetime.fromisoformat(text[:19])
+
+
+def sleep_session(log: dict, main: bool) -> SleepSession | None:
+    """Return a sleep log as a session: local start and end, `levels.data` stages, `levels.shortData` wakes.
+
+    `type` is the log's ("stages" or "classic"); logs without one (before about 2017) are
+    classic when their summary counts asleep/restless/awake minutes.
+    """
+    if not log.get("startTime"):
+        return None
+    start = local_time(log["startTime"])
+    end = local_time(log["endTime"]) if log.get("endTime") else start + timedelta(milliseconds=int(log["duration"]))
+    levels = log.get("levels") or {}
+    kind = log.get("type") or ("classic" if "asleep" in (levels.get("summary") or {}) else "stages")
+    return SleepSession(start, end, main, kind, int(log["minutesAsleep"]), stages=sleep_stages(levels.get("data")),
+                        short_wakes=sleep_stages(levels.get("shortData")))
+
+
+def sleep_stages(items) -> tuple[SleepStage, ...]:
+    """Return `levels.data` (or `shortData`) entries {"dateTime", "level", "seconds"} as stages, in time order."""
+    stages = [SleepStage(local_time(item["dateTime"]), int(item["seconds"]), str(item["level"])) for item in items or ()]
+    return tuple(sorted(stages, key=lambda stage: stage.start))
 
 
 def weight_logs(records: Iterable[dict]) -> dict[int, tuple[str, DayValue, float | None]]:
@@ -181,3 +215,206 @@ def labelled_days(rows: list[dict[str, str]], column: str) -> dict[date, float]:
     """Return daily CSV rows; their "...T00:00:00Z" stamps label the local date, they are not instants."""
     return {date.fromisoformat(row["timestamp"].strip()[:10]): csv_value(row, column) for row in rows
             if csv_value(row, column)}
+
+
+# ---- heart rate: the biggest files by far, parsed without a dict per sample ----
+
+class _Bpm(msgspec.Struct):
+    bpm: float  # whole numbers in every export read; any `confidence` counts (it is ignored here)
+
+
+class _Sample(msgspec.Struct):
+    dateTime: str
+    value: _Bpm
+
+
+_HEART_RATE = msgspec.json.Decoder(list[_Sample])
+
+
+def heart_rate_minutes(data: bytes | io.BufferedIOBase) -> list[tuple[str, float, int]]:
+    """Return a heart_rate-*.json file's samples per UTC minute: ("MM/DD/YY HH:MM", sum of bpm, samples).
+
+    `{"dateTime":"01/25/23 13:00:07","value":{"bpm":54,"confidence":2}}` every few seconds
+    (fitbit-archive.md): a day holds 10,000 to 40,000. They are decoded by msgspec into slim
+    structs and summed per minute without a Python step per sample where the file is in time
+    order (as every export read is): a count per minute and running sums.
+    """
+    if not isinstance(data, bytes):
+        return minute_sums((record["dateTime"][:14], float(record["value"]["bpm"]))
+                           for record in ijson.items(data, "item", use_float=True))
+    if data.strip() == PLACEHOLDER:
+        return []
+    samples = _HEART_RATE.decode(data)
+    keys = [sample.dateTime[:14] for sample in samples]
+    counts = Counter(keys)
+    runs = 1 + sum(map(operator.ne, keys, itertools.islice(keys, 1, None))) if keys else 0
+    if runs != len(counts):
+        return minute_sums(zip(keys, (sample.value.bpm for sample in samples)))
+    running = list(itertools.accumulate((sample.value.bpm for sample in samples), initial=0.0))
+    minutes, index = [], 0
+    for key, count in counts.items():
+        minutes.append((key, running[index + count] - running[index], count))
+        index += count
+    return minutes
+
+
+def minute_sums(pairs: Iterable[tuple[str, float]]) -> list[tuple[str, float, int]]:
+    """Sum (minute key, value) pairs per minute, in any order."""
+    sums: dict[str, list] = {}
+    for key, value in pairs:
+        found = sums.get(key)
+        if found is None:
+            sums[key] = [value, 1]
+        else:
+            found[0] += value
+            found[1] += 1
+    return [(key, total, count) for key, (total, count) in sums.items()]
+
+
+def utc_minute_key(text: str) -> str:
+    """Turn a CSV's ISO UTC timestamp ("2024-10-27T00:00:04Z") into a minute key "MM/DD/YY HH:MM"."""
+    text = text.strip()
+    if len(text) < 17 or text[10] != "T" or not text.endswith("Z"):
+        raise ValueError(f"not a UTC timestamp: {text!r}")
+    return f"{text[5:7]}/{text[8:10]}/{text[2:4]} {text[11:16]}"
+
+
+def csv_heart_rate_minutes(rows: Iterable[dict[str, str]]) -> list[tuple[str, float, int]]:
+    """Return `Physical Activity_GoogleData/Heart Rate/heart_rate_*.csv` rows per UTC minute.
+
+    Columns `timestamp,beats per minute,data source`, UTC with "Z", a sample every few
+    seconds (kev-m/FitOut fitout/importers/heart_rate.py; blakster/air-health docs/takeout-format.md).
+    """
+    return minute_sums((utc_minute_key(row["timestamp"]), csv_value(row, "beats per minute")) for row in rows)
+
+
+# ---- workouts ----
+
+# distanceUnit -> km. Absent in some exports: the profile's unit then (fitbit-archive.md, "Workouts").
+KM_PER_UNIT = {"kilometer": 1.0, "mile": 1.609344, "meter": 0.001, "yard": 0.0009144, "foot": 0.0003048}
+
+
+@dataclass(frozen=True)
+class ExerciseLog:
+    """One `exercise-<n>.json` record, its start still as written (UTC or local: decided per archive)."""
+
+    stamp: str
+    seconds: int
+    type: str
+    calories: float | None
+    distance: float | None
+    unit: str | None
+    average_heart_rate: float | None
+    steps: int | None
+    heart_rate_zones: dict | None
+
+
+def stamp_time(stamp: str) -> datetime:
+    """Parse "MM/DD/YY HH:MM:SS" (20YY), naive, to the second."""
+    return datetime(2000 + int(stamp[6:8]), int(stamp[0:2]), int(stamp[3:5]), int(stamp[9:11]), int(stamp[12:14]),
+                    int(stamp[15:17]) if len(stamp) >= 17 else 0)
+
+
+def number(value) -> float | None:
+    """Return a finite number, or None for a missing, blank or NaN one."""
+    if value is None or value == "":
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def exercise_logs(records: Iterable[dict]) -> dict[int, ExerciseLog]:
+    """Return each activity of an exercise page by logId (pages repeat activities at their edges).
+
+    `startTime` "MM/DD/YY HH:MM:SS", `duration` in ms (`activeDuration` when there is no
+    duration), `distance` with `distanceUnit`, `averageHeartRate`, `calories`, `steps`,
+    `activityName` and `heartRateZones` [{"name", "min", "max", "minutes"}]
+    (fitbit-archive.md "Workouts"; danlsn/fitport; kev-m/FitOut fitout/importers/exercise.py).
+    """
+    logs = {}
+    for record in records:
+        stamp_time(record["startTime"])  # a start that is not a time makes the file bad, not a workout
+        milliseconds = record.get("duration") or record.get("activeDuration") or 0
+        zones = {str(zone["name"]): int(zone.get("minutes") or 0) for zone in record.get("heartRateZones") or ()
+                 if isinstance(zone, dict) and zone.get("name")}
+        steps = number(record.get("steps"))
+        logs[record["logId"]] = ExerciseLog(
+            record["startTime"], round(float(milliseconds) / 1000), str(record.get("activityName") or "Workout"),
+            number(record.get("calories")), number(record.get("distance")),
+            str(record["distanceUnit"]).lower() if record.get("distanceUnit") else None,
+            number(record.get("averageHeartRate")), int(steps) if steps is not None else None, zones or None)
+    return logs
+
+
+# ---- daily values of the newer families ----
+
+# time_in_heart_rate_zones' keys -> Fitbit's zone names (as its Web API names them).
+ZONE_NAMES = {"BELOW_DEFAULT_ZONE_1": "Out of Range", "IN_DEFAULT_ZONE_1": "Fat Burn",
+              "IN_DEFAULT_ZONE_2": "Cardio", "IN_DEFAULT_ZONE_3": "Peak"}
+
+
+def heart_rate_zones(records: Iterable[dict]) -> dict[date, dict[str, float]]:
+    """Return minutes per heart-rate zone per local day from time_in_heart_rate_zones-*.json:
+    `{"dateTime":"01/01/20 00:00:00","value":{"valuesInZones":{"BELOW_DEFAULT_ZONE_1":1329.0,
+    "IN_DEFAULT_ZONE_1":34.0,"IN_DEFAULT_ZONE_2":7.0,"IN_DEFAULT_ZONE_3":0.0}}}`
+    (fitport and other public readers of the export; custom-zone keys are left out)."""
+    days = {}
+    for record in records:
+        zones = record["value"]["valuesInZones"]
+        minutes = {name: float(zones[key]) for key, name in ZONE_NAMES.items() if zones.get(key) is not None}
+        if minutes:
+            days[stamp_day(record["dateTime"])] = minutes
+    return days
+
+
+def vo2max_values(records: Iterable[dict]) -> dict[date, float]:
+    """Return cardio fitness per local day from demographic_vo2_max-*.json: `{"dateTime":"01/12/17 00:00:00",
+    "value":{"demographicVO2Max":45.97,"demographicVO2MaxError":3.0,"filteredDemographicVO2Max":45.97,...}}`.
+    The filtered figure is the one Fitbit shows; the raw one stands in without it (danlsn/fitport README)."""
+    days = {}
+    for record in records:
+        value = record["value"]
+        found = number(value.get("filteredDemographicVO2Max")) or number(value.get("demographicVO2Max"))
+        if found:
+            days[stamp_day(record["dateTime"])] = found
+    return days
+
+
+def daily_column(rows: Iterable[dict[str, str]], column: str) -> dict[date, float]:
+    """Return a daily CSV's column per date: its `timestamp` ("2024-07-21T00:00:00", sometimes with "Z") labels
+    the local date, it is not an instant; blank, NaN and zero values are no data."""
+    days = {}
+    for row in rows:
+        value = number(row.get(column))
+        if value:
+            days[date.fromisoformat(row["timestamp"].strip()[:10])] = value
+    return days
+
+
+def computed_temperature(rows: Iterable[dict[str, str]]) -> dict[date, float]:
+    """Return the night's skin temperature relative to the personal baseline (deg C) on the date it ends.
+
+    `Computed Temperature - *.csv`: `type,sleep_start,sleep_end,temperature_samples,nightly_temperature,
+    baseline_relative_sample_sum,...` (local times): the variation is baseline_relative_sample_sum /
+    temperature_samples (fitbit-archive.md; public readers of the mcPHASES Fitbit data do the same). Of
+    a nap and a night ending the same date, the one with more samples counts.
+    """
+    nights: dict[date, tuple[float, float]] = {}
+    for row in rows:
+        samples, total = number(row.get("temperature_samples")), number(row.get("baseline_relative_sample_sum"))
+        if not samples or total is None or not row.get("sleep_end"):
+            continue
+        day = date.fromisoformat(row["sleep_end"].strip()[:10])
+        if day not in nights or nights[day][0] < samples:
+            nights[day] = (samples, total / samples)
+    return {day: round(value, 3) for day, (_, value) in nights.items()}
+
+
+def local_zone_minutes(rows: Iterable[dict[str, str]]) -> dict[date, float]:
+    """Return Active Zone Minutes per local date from `Active Zone Minutes - *.csv`:
+    `date_time,heart_zone_id,total_minutes` per minute, `date_time` local without a zone
+    ("2024-01-01T08:31"), 1 a fat-burn minute and 2 a cardio or peak one (blakster/air-health)."""
+    days: dict[date, float] = defaultdict(float)
+    for row in rows:
+        days[date.fromisoformat(row["date_time"].strip()[:10])] += float(row["total_minutes"])
+    return dict(days)
