@@ -83,22 +83,30 @@ class MinuteSum:
         moving = [starts[key] for key, value in buckets.items() if value] or list(starts.values())
         first, last = min(moving), max(moving)
         overlapping = self.claims.overlaps(first, last)
-        days = self.days
-        for key, value in buckets.items():
-            if overlapping and self.claims.covers(starts[key]):
-                continue
-            if series is None:
-                day = clock.local_day(key) if self.utc else families.stamp_day(key)
-            else:
-                day, minute = clock.local_minute(key) if self.utc else local_minute(key)
-                series.add(day, minute, value * self.scale)
-            days[day] += value * self.scale
+        days, scale = self.days, self.scale
+        if series is None:
+            for key, value in buckets.items():
+                if not (overlapping and self.claims.covers(starts[key])):
+                    days[clock.local_day(key) if self.utc else families.stamp_date(key[:8])] += value * scale
+        else:
+            place = clock.local_minute if self.utc else local_minute
+            current = sums = counts = None
+            for key, value in buckets.items():
+                if overlapping and self.claims.covers(starts[key]):
+                    continue
+                day, minute = place(key)
+                if day != current:
+                    current = day
+                    sums, counts = series.arrays(day)
+                sums[minute] += value * scale
+                counts[minute] += 1
+                days[day] += value * scale
         self.claims.add(first, last)
 
 
 def local_minute(key: str) -> tuple[date, int]:
     """Return the date and minute of the day of a local minute key "MM/DD/YY HH:MM"."""
-    return families.stamp_day(key), int(key[9:11]) * 60 + int(key[12:14])
+    return families.stamp_date(key[:8]), int(key[9:11]) * 60 + int(key[12:14])
 
 
 class Collector:

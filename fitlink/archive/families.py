@@ -7,6 +7,7 @@ Units and zones per family are those of fitbit-archive.md.
 """
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -41,6 +42,12 @@ def json_records(data: bytes | io.BufferedIOBase) -> Iterable[dict]:
 def stamp_day(stamp: str) -> date:
     """Return the date of a stamp "MM/DD/YY ..." (two-digit years are 20YY)."""
     return date(2000 + int(stamp[6:8]), int(stamp[0:2]), int(stamp[3:5]))
+
+
+@functools.lru_cache(maxsize=4096)
+def stamp_date(prefix: str) -> date:
+    """Return stamp_day of a stamp's first eight characters ("MM/DD/YY"), cached: minute files repeat them."""
+    return stamp_day(prefix)
 
 
 def minute_buckets(records: Iterable[dict], key_length: int) -> dict[str, float]:
@@ -219,11 +226,13 @@ def labelled_days(rows: list[dict[str, str]], column: str) -> dict[date, float]:
 
 # ---- heart rate: the biggest files by far, parsed without a dict per sample ----
 
-class _Bpm(msgspec.Struct):
+# gc=False: tens of thousands of structs a file, none referring back; the cyclic collector walking
+# them (and the import's whole heap) on every allocation burst cost ten times the decoding itself.
+class _Bpm(msgspec.Struct, gc=False):
     bpm: float  # whole numbers in every export read; any `confidence` counts (it is ignored here)
 
 
-class _Sample(msgspec.Struct):
+class _Sample(msgspec.Struct, gc=False):
     dateTime: str
     value: _Bpm
 
