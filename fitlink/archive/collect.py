@@ -15,7 +15,7 @@ from .spans import Spans
 from .weights import Units
 from .workouts import place_workouts
 from .zonefit import Plan, fit, offset_at
-from .zones import UTC, Clock, parse_stamp, resolve_zone
+from .zones import MINUTES_PER_DAY, UTC, Clock, parse_stamp, resolve_zone
 
 KM_PER_CM = 1e-5
 # The first Fitbit tracker shipped in 2009 and fitbit.com opened in 2007: no real day is older.
@@ -67,41 +67,60 @@ class MinuteSum:
     claims: Spans = field(default_factory=Spans)
 
     def add(self, buckets: dict[str, float], clock: Clock, series: DayMinutes | None = None) -> None:
-        """Add one file's buckets, leaving out any another file already covered; with series, its minutes too.
+        """Add one file's per-minute sums ("MM/DD/YY HH:MM" -> value), leaving out the buckets another file
+        already covered; with series, its minutes too.
 
-        Buckets are hours ("MM/DD/YY HH"), or minutes ("MM/DD/YY HH:MM") when a series is kept: a
-        file claims (and is checked against) whole buckets of clock.key_length either way, so the
-        minutes kept are exactly those the day's total counts.
+        A file claims (and is checked against) whole buckets of clock.key_length (hours, or minutes
+        in zones with offsets with minutes; local hours for calories), so the minutes kept are
+        exactly those the day's total counts.
         """
         if not buckets:
             return
         length = clock.key_length if self.utc else 11
-        # "MM/DD/YY HH" as "YYMMDD HH": compares in time order, cheaper than a datetime per bucket.
-        starts = {key: key[6:8] + key[0:2] + key[3:5] + key[8:length] for key in buckets}
         # The span a file covers is that of its non-zero values: zeros add nothing, and exports
         # pad past their last day with zero minutes, which must not hide a later export's data.
-        moving = [starts[key] for key, value in buckets.items() if value] or list(starts.values())
-        first, last = min(moving), max(moving)
+        moving = {key[:length] for key, value in buckets.items() if value} or {key[:length] for key in buckets}
+        # "MM/DD/YY HH" as "YYMMDD HH": compares in time order, cheaper than a datetime per bucket.
+        spans = [bucket_start(key) for key in moving]
+        first, last = min(spans), max(spans)
         overlapping = self.claims.overlaps(first, last)
-        days, scale = self.days, self.scale
-        if series is None:
-            for key, value in buckets.items():
-                if not (overlapping and self.claims.covers(starts[key])):
-                    days[clock.local_day(key) if self.utc else families.stamp_date(key[:8])] += value * scale
-        else:
-            place = clock.local_minute if self.utc else local_minute
-            current = sums = counts = None
-            for key, value in buckets.items():
-                if overlapping and self.claims.covers(starts[key]):
+        days, scale, covers = self.days, self.scale, self.claims.covers
+        current = day = sums = counts = None
+        skip, base, total = False, 0, 0.0
+        for key, value in buckets.items():
+            bucket = key[:length]
+            if bucket != current:
+                if current is not None and not skip:
+                    days[day] += total * scale
+                current, total = bucket, 0.0
+                skip = overlapping and covers(bucket_start(bucket))
+                if skip:
                     continue
-                day, minute = place(key)
-                if day != current:
-                    current = day
+                # Records come in time order: the bucket's day and first minute are worked out once.
+                day, base = clock.local_minute(bucket + ":00") if self.utc else local_minute(bucket + ":00")
+                if series is not None:
                     sums, counts = series.arrays(day)
+            if skip:
+                continue
+            total += value
+            if series is not None:
+                minute = base + int(key[12:14]) if length == 11 else base
+                if minute >= MINUTES_PER_DAY:  # an hour running past local midnight (offsets with minutes)
+                    other, minute = clock.local_minute(key)
+                    series.add(other, minute, value * scale)
+                    days[other] += value * scale
+                    total -= value
+                    continue
                 sums[minute] += value * scale
                 counts[minute] += 1
-                days[day] += value * scale
+        if current is not None and not skip:
+            days[day] += total * scale
         self.claims.add(first, last)
+
+
+def bucket_start(key: str) -> str:
+    """Return a bucket key "MM/DD/YY HH[:MM]" written to sort in time order ("YYMMDD HH[:MM]")."""
+    return key[6:8] + key[0:2] + key[3:5] + key[8:]
 
 
 def local_minute(key: str) -> tuple[date, int]:
@@ -144,6 +163,8 @@ class Collector:
             self.add_heart_rate(self.series["heart_rate"], families.heart_rate_minutes(data))
         elif entry.kind == "csv":
             self.add_csv(entry.family, families.csv_rows(data))
+        elif entry.family in self.minutes:
+            self.add_json(entry.family, families.minute_records(data))
         else:
             self.add_json(entry.family, families.json_records(data))
 
@@ -195,10 +216,9 @@ class Collector:
         if family in self.minutes:
             total = self.minutes[family]
             series = self.series.get(SERIES_OF.get(family))
-            # UTC families by hour (or minute, in zones with half-hour offsets); calories are stamped in
-            # local time, by hour: the hour's date is the local day. Families kept as minute series by minute.
-            length = 14 if series is not None else self.clock.key_length if total.utc else 11
-            total.add(families.minute_buckets(records, length), self.clock, series)
+            # Per minute: UTC families go to local days by hour (or minute, in zones with half-hour
+            # offsets); calories are stamped in local time, by hour: the hour's date is the local day.
+            total.add(families.minute_values(records), self.clock, series)
         elif family == "resting_heart_rate":
             self.daily[family].update(families.resting_values(records))
         elif family in ACTIVITY:

@@ -69,6 +69,42 @@ def minute_buckets(records: Iterable[dict], key_length: int) -> dict[str, float]
     return buckets
 
 
+class _MinuteRecord(msgspec.Struct, gc=False):
+    dateTime: str
+    value: str | float  # a string ("68") in every export read
+
+
+_MINUTE_RECORDS = msgspec.json.Decoder(list[_MinuteRecord])
+
+
+def minute_records(data: bytes | io.BufferedIOBase) -> Iterable:
+    """Return a minute file's records (steps, distance, calories): slim structs, or dicts from a stream."""
+    if not isinstance(data, bytes):
+        return json_records(data)
+    if data.strip() == PLACEHOLDER:
+        return []
+    return _MINUTE_RECORDS.decode(data)
+
+
+def minute_values(records: Iterable) -> dict[str, float]:
+    """Sum a minute file's values per minute ("MM/DD/YY HH:MM"): one file held the same minute twice
+    ("7" and "0", fitbit-archive.md), and both count, as they always have in the day's total."""
+    if isinstance(records, list) and records and not isinstance(records[0], dict):
+        keys = [record.dateTime[:14] for record in records]
+        values = list(map(float, [record.value for record in records]))
+    else:
+        keys, values = [], []
+        for record in records:
+            keys.append(record["dateTime"][:14])
+            values.append(float(record["value"]))
+    minutes = dict(zip(keys, values))
+    if len(minutes) != len(keys):
+        minutes = {}
+        for key, value in zip(keys, values):
+            minutes[key] = minutes.get(key, 0.0) + value
+    return minutes
+
+
 def daily_values(records: Iterable[dict]) -> dict[date, float]:
     """Return one value per local day ("very_active_minutes" and the other minute totals)."""
     return {stamp_day(record["dateTime"]): float(record["value"]) for record in records}
