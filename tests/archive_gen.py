@@ -60,6 +60,7 @@ class Spec:
     workouts: bool = True  # exercise-*.json: a walk on most days, start stamped in UTC
     workout_clock: str = "utc"  # "local": startTime written in local time, as some exports are read
     health_csvs: bool = True  # HRV, SpO2, breathing rate, skin temperature, Active Zone Minutes, VO2 max, zones
+    google_daily: bool = False  # HRV, SpO2 and breathing rate as Takeout 2026's daily_*.csv instead
     junk_bytes: int = 200_000  # UserActivityProbabilities: never read
     batch_days: int = 30
     export_hour: int = 14  # the export ran at this local hour of the last day
@@ -648,10 +649,32 @@ def write_health(parts, folder, sleep_folder, spec, days, rng, expected) -> None
     vo2.flush()
     first = days[0]
     # One file per day for the daily summaries in real exports; one per batch here is the same to a reader.
-    parts.write(f"{where['Heart Rate Variability']}/Daily Heart Rate Variability Summary - {first:%Y-%m-(%d)}.csv",
-                "\n".join(hrv))  # real files often lack the trailing newline
-    parts.write(f"{where['Oxygen Saturation (SpO2)']}/Daily SpO2 - {first}-{days[-1]}.csv", "\n".join(spo2) + "\n")
-    parts.write(f"{where['Heart Rate Variability']}/Daily Respiratory Rate Summary - {first}.csv",
-                "\n".join(breathing) + "\n")
+    if spec.google_daily:
+        write_google_daily(parts, root, hrv, spo2, breathing)
+    else:
+        parts.write(f"{where['Heart Rate Variability']}/Daily Heart Rate Variability Summary - "
+                    f"{first:%Y-%m-(%d)}.csv", "\n".join(hrv))  # real files often lack the trailing newline
+        parts.write(f"{where['Oxygen Saturation (SpO2)']}/Daily SpO2 - {first}-{days[-1]}.csv",
+                    "\n".join(spo2) + "\n")
+        parts.write(f"{where['Heart Rate Variability']}/Daily Respiratory Rate Summary - {first}.csv",
+                    "\n".join(breathing) + "\n")
     parts.write(f"{where['Temperature']}/Computed Temperature - {first}.csv", "\n".join(temperature) + "\n")
     parts.write(f"{where['azm']}/Active Zone Minutes - {first}.csv", "\r\n".join(azm) + "\r\n")
+
+
+def write_google_daily(parts, root, hrv, spo2, breathing) -> None:
+    """The same nights as Takeout 2026's Google-era daily CSVs, one row per night and device."""
+    folder = f"{root}/Health Fitness Data_GoogleData"
+    rows = [line.split(",") for line in hrv[1:]]
+    parts.write(f"{folder}/daily_heart_rate_variability_{rows[0][0][:10]}.csv",
+                "timestamp,average heart rate variability milliseconds,non rem heart rate beats per minute,entropy,"
+                "deep sleep root mean square of successive differences milliseconds,data source\n"
+                + "".join(f"{row[0]},{row[1]},{row[2]},2.9,45.0,Google Pixel Watch 3\n" for row in rows))
+    rows = [line.split(",") for line in spo2[1:]]
+    parts.write(f"{folder}/daily_oxygen_saturation_{rows[0][0][:10]}.csv",
+                "timestamp,average percentage,lower bound percentage,upper bound percentage,baseline percentage,"
+                "standard deviation percentage,data source\n"
+                + "".join(f"{row[0][:19]},{row[1]},93.8,98.9,96.0,0.8,Google Pixel Watch 3\n" for row in rows))
+    rows = [line.split(",") for line in breathing[1:]]
+    parts.write(f"{folder}/daily_respiratory_rate_{rows[0][0][:10]}.csv", "timestamp,breaths per minute,data source\n"
+                + "".join(f"{row[0]},{row[1]},Google Pixel Watch 3\n" for row in rows))

@@ -194,6 +194,14 @@ def test_every_new_metric_end_to_end(app, tmp_path, layout):
                for details in zones.values())
 
 
+def test_google_era_daily_csvs_give_hrv_spo2_and_breathing_rate(tmp_path):
+    archive = generate(tmp_path, Spec(layout="takeout2026", start=date(2024, 5, 6), days=8, google_daily=True))
+    rows, _, report = read_everything(archive.parts)
+    for metric in ("hrv", "spo2", "breathing_rate"):
+        assert {row.day: row.value for row in rows[metric]} == pytest.approx(archive.expected[metric]), metric
+    assert report.bad_count == 0
+
+
 def test_google_era_heart_rate_csv_fills_days_without_a_json_file(tmp_path):
     archive = generate(tmp_path, Spec(start=date(2024, 5, 6), days=6, heart_rate_days=2, heart_rate_csv_days=2))
     _, detail, _ = read_everything(archive.parts)

@@ -32,6 +32,16 @@ CSV_FALLBACKS = {"steps": ("steps", "steps", 1.0), "distance": ("distance", "dis
                  # `timestamp,heart rate zone,total minutes,data source`, UTC, per minute and device
                  # (blakster/air-health docs/takeout-format.md): the legacy local CSV comes first.
                  "active_zone_minutes": ("active_zone_minutes", "total minutes", 1.0)}
+# Google-era daily summaries (Takeout 2026): `timestamp` ("2026-10-05T00:00:00") labels the local date;
+# columns as public importers of those exports read them (PDP-Connect-style fixtures "real shape";
+# blakster/air-health): they repeat the legacy daily CSVs, so they only fill the days those lack.
+GOOGLE_DAILY = {
+    "daily_heart_rate_variability": ("hrv", lambda rows: families.daily_column(
+        rows, "average heart rate variability milliseconds")),
+    "daily_oxygen_saturation": ("spo2", lambda rows: families.daily_column(rows, "average percentage")),
+    "daily_respiratory_rate": ("breathing_rate", lambda rows: families.daily_column(rows, "breaths per minute")),
+    "daily_sleep_temperature_derivations": ("skin_temperature", families.temperature_derivations),
+}
 # Daily CSV family -> its metric and how a file's rows become values per date (columns: families.py).
 DAILY_CSVS = {
     "hrv_summary": ("hrv", lambda rows: families.daily_column(rows, "rmssd")),
@@ -250,6 +260,10 @@ class Collector:
         if family in DAILY_CSVS:
             metric, read = DAILY_CSVS[family]
             self.daily_csv[metric].update(read(rows))
+            return
+        if family in GOOGLE_DAILY:
+            metric, read = GOOGLE_DAILY[family]
+            self.csv[metric].update(read(rows))
             return
         metric, column, factor = CSV_FALLBACKS[family]
         local = self.local_day_of_instant

@@ -455,6 +455,21 @@ def computed_temperature(rows: Iterable[dict[str, str]]) -> dict[date, float]:
     return {day: round(value, 3) for day, (_, value) in nights.items()}
 
 
+def temperature_derivations(rows: Iterable[dict[str, str]]) -> dict[date, float]:
+    """Return the night's skin temperature against the baseline from `daily_sleep_temperature_derivations*.csv`.
+
+    Its `nightly temperature celsius` is absolute; fitlink keeps the variation from the personal
+    baseline, so only rows that also carry `baseline temperature celsius` (as the Google Health
+    API's baselineTemperatureCelsius) give a value: the column is not confirmed in a real export.
+    """
+    days = {}
+    for row in rows:
+        nightly, baseline = number(row.get("nightly temperature celsius")), number(row.get("baseline temperature celsius"))
+        if nightly is not None and baseline is not None:
+            days[date.fromisoformat(row["timestamp"].strip()[:10])] = round(nightly - baseline, 3)
+    return days
+
+
 def local_zone_minutes(rows: Iterable[dict[str, str]]) -> dict[date, float]:
     """Return Active Zone Minutes per local date from `Active Zone Minutes - *.csv`:
     `date_time,heart_zone_id,total_minutes` per minute, `date_time` local without a zone

@@ -29,8 +29,11 @@ JSON_FOLDERS = {"Global Export Data", "Physical Activity", "Sleep", "Personal & 
 PROFILE_FOLDERS = {"Your Profile", "Personal & Account", "user-site-export"}
 # The newer per-family CSVs (UTC instants, one row per device and minute) fitlink falls back to:
 # `Physical Activity_GoogleData/<Family>/<family>_YYYY-MM-DD.csv` (blakster/air-health docs/takeout-format.md).
-CSV_FAMILIES = {"steps", "distance", "weight", "daily_resting_heart_rate", "heart_rate", "active_zone_minutes"}
-CSV_FOLDER = "Physical Activity_GoogleData"
+CSV_FAMILIES = {"steps", "distance", "weight", "daily_resting_heart_rate", "heart_rate", "active_zone_minutes",
+                # Google-era daily summaries, in Physical Activity_GoogleData/ or Health Fitness Data_GoogleData/
+                "daily_heart_rate_variability", "daily_oxygen_saturation", "daily_respiratory_rate",
+                "daily_sleep_temperature_derivations"}
+CSV_FOLDER = "_GoogleData"  # "Physical Activity_GoogleData", "Health Fitness Data_GoogleData"
 # Daily summaries as CSV, named "<Name> - <date>.csv" (the date part varies: "2024-07-(21)",
 # "2024-01-01-2024-04-10"). MyFitbitData keeps them in Sleep/ and Physical Activity/; Takeout
 # 2024-25 in Heart Rate Variability/, Oxygen Saturation (SpO2)/, Temperature/ and Active Zone
@@ -93,7 +96,7 @@ def classify(name: str) -> Entry | None:
     daily = _DAILY_CSV.match(filename)
     if daily:
         return Entry("csv", DAILY_CSVS[daily.group(1)], filename)
-    if CSV_FOLDER in folders:
+    if any(folder.endswith(CSV_FOLDER) for folder in folders):
         stem = _CSV_STEM.match(filename.lower())
         family = stem.group(1).replace(" ", "_") if stem else None
         if family in CSV_FAMILIES:
