@@ -10,7 +10,7 @@ from ..sources import DayValue, SleepSession, Workout
 from . import families
 from .evidence import Observation
 from .layout import Entry
-from .series import DayMinutes
+from .series import MAX_COUNT, DayMinutes
 from .spans import Spans
 from .weights import Units
 from .workouts import place_workouts
@@ -217,10 +217,23 @@ class Collector:
 
     def add_heart_rate(self, series: DayMinutes, minutes: list[tuple[str, float, int]]) -> None:
         """Add one file's heart rate per UTC minute to the local minutes; the whole file or nothing."""
-        local = self.clock.local_minute
-        placed = [(*local(key), total, count) for key, total, count in minutes]
+        clock, length = self.clock, self.clock.key_length
+        placed, current, day, base = [], None, None, 0
+        for key, total, count in minutes:
+            bucket = key[:length]
+            if bucket != current:  # samples come in time order: one conversion per hour
+                current = bucket
+                day, base = clock.local_minute(bucket + ":00")
+            minute = base + int(key[12:14]) if length == 11 else base
+            placed.append((day, minute, total, count) if minute < MINUTES_PER_DAY else (*clock.local_minute(key),
+                                                                                       total, count))
+        current = sums = counts = None
         for day, minute, total, count in placed:
-            series.add(day, minute, total, count)
+            if day != current:
+                current = day
+                sums, counts = series.arrays(day)
+            sums[minute] += total
+            counts[minute] = min(counts[minute] + count, MAX_COUNT)
 
     def add_json(self, family: str, records) -> None:
         if family in self.minutes:

@@ -274,6 +274,7 @@ class _Sample(msgspec.Struct, gc=False):
 
 
 _HEART_RATE = msgspec.json.Decoder(list[_Sample])
+_STAMP, _BPM = operator.attrgetter("dateTime"), operator.attrgetter("value.bpm")
 
 
 def heart_rate_minutes(data: bytes | io.BufferedIOBase) -> list[tuple[str, float, int]]:
@@ -290,12 +291,12 @@ def heart_rate_minutes(data: bytes | io.BufferedIOBase) -> list[tuple[str, float
     if data.strip() == PLACEHOLDER:
         return []
     samples = _HEART_RATE.decode(data)
-    keys = [sample.dateTime[:14] for sample in samples]
+    keys = [stamp[:14] for stamp in map(_STAMP, samples)]
     counts = Counter(keys)
     runs = 1 + sum(map(operator.ne, keys, itertools.islice(keys, 1, None))) if keys else 0
     if runs != len(counts):
-        return minute_sums(zip(keys, (sample.value.bpm for sample in samples)))
-    running = list(itertools.accumulate((sample.value.bpm for sample in samples), initial=0.0))
+        return minute_sums(zip(keys, map(_BPM, samples)))
+    running = list(itertools.accumulate(map(_BPM, samples), initial=0.0))
     minutes, index = [], 0
     for key, count in counts.items():
         minutes.append((key, running[index + count] - running[index], count))
