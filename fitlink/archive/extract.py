@@ -47,6 +47,10 @@ class Report:
     profile: ArchiveProfile = field(default_factory=ArchiveProfile)
     zones: str | None = None
     units: str | None = None
+    # The day detail found: days with a minute series of each metric, sleep sessions, workouts.
+    series_days: dict[str, int] = field(default_factory=dict)
+    sleep_sessions: int = 0
+    workouts: int = 0
 
     def bad(self, name: str, reason: str) -> None:
         self.bad_count += 1
@@ -66,6 +70,10 @@ class Report:
                  f"from {self.files_read:,} files."]
         if self.padding_days:
             lines.append(f"Ignored {self.padding_days} empty days the export adds after its last real day.")
+        if any(self.series_days.values()) or self.sleep_sessions or self.workouts:
+            lines.append(f"Day detail: heart rate per minute on {self.series_days.get('heart_rate', 0):,} days, "
+                         f"steps per minute on {self.series_days.get('steps', 0):,}, "
+                         f"{self.sleep_sessions:,} sleep sessions (naps included), {self.workouts:,} workouts.")
         lines += self.profile.notes
         lines += [text for text in (self.zones, self.units) if text]
         if self.bad_count:
@@ -130,6 +138,9 @@ def read_everything(paths: Iterable[Path], labels: Iterable[str] | None = None, 
     report.days_found = len(days)
     report.first_day, report.last_day = (days[0], days[-1]) if days else (None, None)
     report.rows = {metric: len(values) for metric, values in rows.items()}
+    detail = collector.detail
+    report.series_days = {series.metric: len(series) for series in detail.series}
+    report.sleep_sessions, report.workouts = len(detail.sleep), len(detail.workouts)
     report.profile = collector.profile
     if report.last_day:
         # The dashboard's "today" is in the zone of the archive's latest day.
@@ -137,7 +148,7 @@ def read_everything(paths: Iterable[Path], labels: Iterable[str] | None = None, 
     report.units = collector.units.describe()
     if progress:
         progress(report.files_total, report.files_total, report.days_found)
-    return rows, collector.detail, report
+    return rows, detail, report
 
 
 def read_reported(archive: zipfile.ZipFile, member, collector: Collector, report: Report) -> None:
