@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import now as clock_now
 from ..sources import DayValue, SleepSession, Workout
-from . import families
+from . import families, health, heart
 from .evidence import Observation
 from .layout import Entry
 from .series import MAX_COUNT, DayMinutes
@@ -36,19 +36,19 @@ CSV_FALLBACKS = {"steps": ("steps", "steps", 1.0), "distance": ("distance", "dis
 # columns as public importers of those exports read them (PDP-Connect-style fixtures "real shape";
 # blakster/air-health): they repeat the legacy daily CSVs, so they only fill the days those lack.
 GOOGLE_DAILY = {
-    "daily_heart_rate_variability": ("hrv", lambda rows: families.daily_column(
+    "daily_heart_rate_variability": ("hrv", lambda rows: health.daily_column(
         rows, "average heart rate variability milliseconds")),
-    "daily_oxygen_saturation": ("spo2", lambda rows: families.daily_column(rows, "average percentage")),
-    "daily_respiratory_rate": ("breathing_rate", lambda rows: families.daily_column(rows, "breaths per minute")),
-    "daily_sleep_temperature_derivations": ("skin_temperature", families.temperature_derivations),
+    "daily_oxygen_saturation": ("spo2", lambda rows: health.daily_column(rows, "average percentage")),
+    "daily_respiratory_rate": ("breathing_rate", lambda rows: health.daily_column(rows, "breaths per minute")),
+    "daily_sleep_temperature_derivations": ("skin_temperature", health.temperature_derivations),
 }
 # Daily CSV family -> its metric and how a file's rows become values per date (columns: families.py).
 DAILY_CSVS = {
-    "hrv_summary": ("hrv", lambda rows: families.daily_column(rows, "rmssd")),
-    "daily_spo2": ("spo2", lambda rows: families.daily_column(rows, "average_value")),
-    "respiratory_rate_summary": ("breathing_rate", lambda rows: families.daily_column(rows, "daily_respiratory_rate")),
-    "computed_temperature": ("skin_temperature", families.computed_temperature),
-    "zone_minutes_local": ("active_zone_minutes", families.local_zone_minutes),
+    "hrv_summary": ("hrv", lambda rows: health.daily_column(rows, "rmssd")),
+    "daily_spo2": ("spo2", lambda rows: health.daily_column(rows, "average_value")),
+    "respiratory_rate_summary": ("breathing_rate", lambda rows: health.daily_column(rows, "daily_respiratory_rate")),
+    "computed_temperature": ("skin_temperature", health.computed_temperature),
+    "zone_minutes_local": ("active_zone_minutes", health.local_zone_minutes),
 }
 # The minute series each minute family also gives, besides its daily total.
 SERIES_OF = {"steps": "steps", "calories": "calories"}
@@ -159,7 +159,7 @@ class Collector:
         self.zone_minutes: dict[date, dict[str, float]] = {}
         self.sleep: dict[int, tuple[bool, DayValue, SleepSession | None]] = {}
         self.weight: dict[int, tuple[str, DayValue, float | None]] = {}
-        self.exercises: dict[int, families.ExerciseLog] = {}
+        self.exercises: dict[int, health.ExerciseLog] = {}
         self.csv: dict[str, dict[date, float]] = defaultdict(dict)
         self.daily_csv: dict[str, dict[date, float]] = defaultdict(dict)
         self.saw_profile = False
@@ -170,7 +170,7 @@ class Collector:
         if entry.kind == "profile":
             self.read_profile(data)
         elif entry.kind == "evidence":
-            self.add_heart_rate(self.series["heart_rate"], families.heart_rate_minutes(data))
+            self.add_heart_rate(self.series["heart_rate"], heart.heart_rate_minutes(data))
         elif entry.kind == "csv":
             self.add_csv(entry.family, families.csv_rows(data))
         elif entry.family in self.minutes:
@@ -254,11 +254,11 @@ class Collector:
         elif family == "height":
             self.heights.update(families.height_values(records))
         elif family == "demographic_vo2_max":
-            self.daily[family].update(families.vo2max_values(records))
+            self.daily[family].update(health.vo2max_values(records))
         elif family == "time_in_heart_rate_zones":
-            self.zone_minutes.update(families.heart_rate_zones(records))
+            self.zone_minutes.update(health.heart_rate_zones(records))
         elif family == "exercise":
-            self.exercises.update(families.exercise_logs(records))
+            self.exercises.update(health.exercise_logs(records))
 
     def height_m(self) -> float | None:
         """Return the person's height: the latest height-*.json value (mm), else Profile.csv's (cm)."""
@@ -268,7 +268,7 @@ class Collector:
 
     def add_csv(self, family: str, rows: list[dict[str, str]]) -> None:
         if family == "heart_rate":
-            self.add_heart_rate(self.csv_heart_rate, families.csv_heart_rate_minutes(rows))
+            self.add_heart_rate(self.csv_heart_rate, heart.csv_heart_rate_minutes(rows))
             return
         if family in DAILY_CSVS:
             metric, read = DAILY_CSVS[family]

@@ -13,7 +13,7 @@ more workouts places them all; UTC when neither wins (no steps to compare).
 from datetime import datetime, timedelta, timezone
 
 from ..sources import Workout
-from .families import KM_PER_UNIT, ExerciseLog, stamp_time
+from .health import KM_PER_UNIT, ExerciseLog, stamp_time
 from .series import DayMinutes
 from .zones import Clock
 
