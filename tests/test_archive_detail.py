@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from fitlink import minutes, sources
 from fitlink.archive import SOURCE, import_archive
+from fitlink.archive import health, workouts
 from fitlink.archive.extract import read_everything
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, MinuteSeriesRow, SleepRow, SourceMetric, User, WorkoutRow
@@ -255,3 +256,20 @@ def test_sleep_sessions_keep_their_local_wall_clock(tmp_path):
     night = detail.sleep[0]
     assert night.end == datetime(night.end.year, night.end.month, night.end.day, 7)
     assert night.day == night.end.date()
+
+
+def test_workout_distance_in_km_whatever_unit_the_log_used(tmp_path):
+    record = {"logId": 1, "activityName": "Run", "startTime": "05/07/24 06:30:00", "duration": 1_800_000,
+              "steps": 4000, "calories": 300, "averageHeartRate": 150, "distance": 3.1}
+    units = {"Mile": 4.989, "Kilometer": 3.1, "Meter": 0.0031, None: None}
+    for unit, km in units.items():
+        logs = health.exercise_logs([dict(record, distanceUnit=unit) if unit else record])
+        (log,) = logs.values()
+        if unit is None:  # no distanceUnit: the account's unit (Profile.csv's distance_unit)
+            assert workouts.workout(log, datetime(2024, 5, 7, 6, 30), "kilometer").distance_km == 3.1
+            assert workouts.workout(log, datetime(2024, 5, 7, 6, 30), "mile").distance_km == pytest.approx(4.989,
+                                                                                                          abs=1e-3)
+        else:
+            assert workouts.workout(log, datetime(2024, 5, 7, 6, 30), "mile").distance_km == pytest.approx(km,
+                                                                                                          abs=1e-3)
+    assert log.seconds == 1800 and log.type == "Run" and log.average_heart_rate == 150
