@@ -44,7 +44,10 @@ def nightly(key: str, field: str, body: dict | list) -> list[DayValue]:
     SpO2 by interval answers a bare list, by date a single item: both are read. Days
     without a reading (no "value", or no field in it) are left out.
     """
-    items = body if isinstance(body, list) else body[key] if key in body else [body]
+    if isinstance(body, list):
+        items = body
+    else:
+        items = [body] if key not in body and "dateTime" in body else body[key]
     rows = []
     for item in items:
         value = item.get("value")
