@@ -40,8 +40,7 @@ from fitlink.fitbit.source import ENDPOINTS, FitbitSource  # noqa: E402
 from fitlink.google_health import source as gh  # noqa: E402
 from fitlink.google_health.blueprint import SCOPES  # noqa: E402
 from fitlink.models import OAuth  # noqa: E402
-from fitlink.builtin_services.common.whole_day import workouts  # noqa: E402
-from fitlink.sources import DETAILS, METRICS, MINUTE_DETAILS  # noqa: E402
+from fitlink.sources import METRICS, MINUTE_DETAILS  # noqa: E402
 from fitlink.sync import sync_connection  # noqa: E402
 from fitlink.sync.plan import minimum_calls  # noqa: E402
 
@@ -112,15 +111,12 @@ def backfill(years: int, chunk_days: dict | None, workdir: Path) -> tuple[int, f
 
 
 def fitbit_minimum(days: int, intraday_days: int) -> int:
-    """The fewest Fitbit calls for `days` of alex's history: each daily metric's longest range, a call a
-    day per minute series (intraday_days back), the activity log list's pages of 100."""
+    """The fewest Fitbit calls for `days` of alex's history: each endpoint's longest range (alex logs at
+    most a workout a day: 100 days of the activity log list are one page), a call a day per minute series."""
     account = get_account("alex")
-    today = local_today(account.timezone)
-    first = max(account.member_since, today - timedelta(days=days - 1))
-    count = sum(len(workouts(account, first + timedelta(days=n), daily_values("alex", first + timedelta(days=n))))
-                for n in range((today - first).days + 1))
-    daily = {metric: ENDPOINTS[metric][1] for metric in ENDPOINTS if metric not in DETAILS}
-    return minimum_calls((today - first).days + 1, daily) + len(MINUTE_DETAILS) * intraday_days + max(1, -(-count // 100))
+    days = min(days, (local_today(account.timezone) - account.member_since).days + 1)
+    ranged = {metric: longest for metric, (_path, longest) in ENDPOINTS.items() if metric not in MINUTE_DETAILS}
+    return minimum_calls(days, ranged) + len(MINUTE_DETAILS) * intraday_days
 
 
 def consent(url: str, account: str = "alex") -> str:

@@ -37,8 +37,10 @@ ENDPOINTS = {
     "steps_minutes": (_INTRADAY.format(resource="steps"), 1),
     "heart_rate_minutes": (_INTRADAY.format(resource="heart"), 1),
     "calories_minutes": (_INTRADAY.format(resource="calories"), 1),
-    # Newest first: the entries before the day after the range, paged by pagination.next.
-    "exercises": (LIST_PATH + f"?beforeDate={{before}}&sort=desc&offset=0&limit={LIST_LIMIT}", 1095),
+    # Newest first: the entries before the day after the range, paged by pagination.next. The
+    # list has no range limit; 100 days keep a range to one page of 100 for anyone logging
+    # fewer than one workout a day, so a rate limit never strikes between its pages.
+    "exercises": (LIST_PATH + f"?beforeDate={{before}}&sort=desc&offset=0&limit={LIST_LIMIT}", 100),
 }
 # Pages of the activity log one fetch reads at most (bounded work: 100 entries a page).
 MAX_LIST_PAGES = 50
