@@ -15,11 +15,12 @@ from fitlink.builtin_services.common import whole_day
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.fitbit import call_log, reset_call_log
 from fitlink.extensions import db
+from fitlink.fitbit import payloads, source
 from fitlink.fitbit.payloads import workout as read_workout
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.fitbit.webhook import changed_metrics
 from fitlink.models import DailyMetric, MinuteSeriesRow, SleepRow, WorkoutRow
-from fitlink.sources import MINUTE_DETAILS
+from fitlink.sources import MINUTE_DETAILS, BadPayload
 from fitlink.sync.plan import minimum_calls
 
 INTRADAY = {"steps": "/activities/steps/date/", "heart_rate": "/activities/heart/date/",
@@ -245,3 +246,33 @@ def test_the_one_clock_decides_the_days(tmp_path, provider):
     connect(client, account="kiri")  # UTC+14: kiri's today is a day ahead of much of the world
     today = local_today(get_account("kiri"), ONE_DAY)
     assert {row.day for row in rows_of(app, MinuteSeriesRow)} == {today}
+
+
+def test_payload_shapes_public_clients_document_are_read():
+    # Heart rate at 1sec detail: a minute's point is the mean of all its samples.
+    heart = {"activities-heart-intraday": {"dataset": [
+        {"time": "07:00:05", "value": 60}, {"time": "07:00:35", "value": 63}, {"time": "07:01:10", "value": 70}]}}
+    (series,) = payloads.intraday("heart", "heart_rate", date(2026, 11, 20), heart)
+    assert series.values == {420: 61.5, 421: 70.0}
+    assert payloads.intraday("heart", "heart_rate", date(2026, 11, 20), {"activities-heart-intraday": {"dataset": []}}) == []
+    with pytest.raises(ValueError):
+        payloads.intraday("steps", "steps", date(2026, 11, 20),
+                          {"activities-steps-intraday": {"dataset": [{"time": "24:00:00", "value": 3}]}})
+    # Cardio fitness as a vo2MaxRange object (fitbit_client's reading) and as one number.
+    body = {"cardioScore": [{"dateTime": "2026-11-20", "value": {"vo2MaxRange": {"low": 44, "high": 48}}},
+                            {"dateTime": "2026-11-21", "value": {"vo2Max": 47.2}}]}
+    assert [(row.value, row.details) for row in payloads.vo2max(body)] == [(46.0, {"range": [44.0, 48.0]}), (47.2, None)]
+    # SpO2 by date is one object; a day without a reading has no value.
+    one = payloads.nightly("spo2", "avg", {"dateTime": "2026-11-20", "value": {"avg": 95.5, "min": 92, "max": 98}})
+    assert [(row.day, row.value) for row in one] == [(date(2026, 11, 20), 95.5)]
+    assert payloads.nightly("spo2", "avg", [{"dateTime": "2026-11-20"}]) == []
+    with pytest.raises(KeyError):
+        payloads.nightly("spo2", "avg", {"activities-steps": []})
+
+
+def test_a_next_page_elsewhere_is_refused():
+    with pytest.raises(BadPayload):
+        source._next_page("https://evil.example/steal?token=1")
+    assert source._next_page("https://api.fitbit.com/1/user/-/activities/list.json?offset=100&limit=100&sort=desc"
+                             "&beforeDate=2026-11-21") == (
+        "/1/user/-/activities/list.json?offset=100&limit=100&sort=desc&beforeDate=2026-11-21")
