@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -67,9 +68,10 @@ class Day:
     day: date
     zone: str
     start: datetime  # local midnight, aware (UTC)
-    steps: tuple[int, ...]
-    kcal: tuple[float, ...]
-    heart: tuple[bytes, ...]  # each minute's samples in bpm, evenly spaced; empty: not worn
+    steps: array  # per minute
+    kcal: array
+    beats: bytes  # every heart-rate sample of the day in bpm, minute after minute
+    first_beat: array  # where each minute's samples start in beats (and where the day's end)
     exercises: tuple[Exercise, ...]
     resting: int
     max_bpm: int
@@ -82,15 +84,23 @@ class Day:
         """The aware local time of a minute (plus seconds)."""
         return (self.start + index * MINUTE + timedelta(seconds=seconds)).astimezone(ZoneInfo(self.zone))
 
+    def heart(self, index: int) -> bytes:
+        """One minute's samples in bpm, evenly spaced over the minute; empty: not worn."""
+        return self.beats[self.first_beat[index]:self.first_beat[index + 1]]
+
     def samples(self, index: int) -> list[tuple[datetime, int]]:
         """The heart-rate samples of one minute: (aware local time, bpm)."""
-        beats = self.heart[index]
+        return [(self.moment(index, seconds), bpm) for seconds, bpm in self.timed_samples(index)]
+
+    def timed_samples(self, index: int) -> list[tuple[float, int]]:
+        """One minute's samples as (seconds into the minute, bpm)."""
+        beats = self.heart(index)
         spacing = 60 / len(beats) if beats else 0
-        return [(self.moment(index, k * spacing), bpm) for k, bpm in enumerate(beats)]
+        return [(k * spacing, bpm) for k, bpm in enumerate(beats)]
 
     def mean_bpm(self, index: int) -> float | None:
         """The mean of one minute's samples (None when none)."""
-        beats = self.heart[index]
+        beats = self.heart(index)
         return sum(beats) / len(beats) if beats else None
 
     def zone_of(self, index: int) -> str | None:
@@ -137,7 +147,7 @@ def _asleep(day: date, name: str, zone: str) -> list[tuple[datetime, datetime]]:
     return spans
 
 
-@lru_cache(maxsize=192)
+@lru_cache(maxsize=1200)  # about 20 kB a day: three years of days
 def day_detail(name: str, day: date, steps: int, calories: int) -> Day:
     """Return the account's day minute by minute (steps and calories: the day's totals served)."""
     account = get_account(name)
@@ -213,15 +223,18 @@ def day_detail(name: str, day: date, steps: int, calories: int) -> Day:
     burn = [1 + per_minute[i] / 20 + (4 if i in in_session else 0) for i in range(length)]
     kcal = _split(float(calories), burn, False)
 
-    draft = Day(name, day, zone, start, tuple(per_minute), tuple(kcal), tuple(heart), (), account.resting_hr,
-                max_bpm)
+    first_beat = array("I", [0])
+    for beats in heart:
+        first_beat.append(first_beat[-1] + len(beats))
+    draft = Day(name, day, zone, start, array("H", per_minute), array("d", kcal), b"".join(heart), first_beat, (),
+                account.resting_hr, max_bpm)
     return Day(**{**draft.__dict__, "exercises": tuple(_exercise(draft, kind, first, minutes, account.height_m)
                                                         for kind, first, minutes in sessions)})
 
 
 def _exercise(day: Day, kind: str, first: int, minutes: int, height_m: float) -> Exercise:
     span = range(first, first + minutes)
-    beats = [bpm for i in span for bpm in day.heart[i]]
+    beats = [bpm for i in span for bpm in day.heart(i)]
     zones = {"LIGHT": 0, "MODERATE": 0, "VIGOROUS": 0, "PEAK": 0}
     azm = 0
     for i in span:
