@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,8 +83,9 @@ def test_ninety_days_of_minute_detail_take_the_fewest_rollup_calls(source, demo)
     for detail in ("steps_minutes", "heart_rate_minutes", "calories_minutes"):
         assert source.max_days(detail) >= 90
         assert len(source.fetch(detail, start, today)) == 90
-    first = datetime.combine(start, datetime.min.time(), tzinfo=BERLIN)
-    last = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=BERLIN)
+    first = datetime.combine(start, datetime.min.time(), tzinfo=BERLIN).astimezone(timezone.utc)
+    last = datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=BERLIN).astimezone(timezone.utc)
+    assert last - first == timedelta(days=90, hours=1)  # clocks went back on 25 October
     fewest = math.ceil((last - first) / timedelta(minutes=1) / WINDOWS_PER_CALL)
     assert fewest == 13
     # One settings call for the time zone, then the fewest rollUps of 10,000 minutes each.
@@ -108,6 +109,25 @@ def test_minutes_sit_on_the_local_wall_clock_of_a_person_far_from_utc(server):
             moment = detail.moment(index)
             expected[moment.hour * 60 + moment.minute] += count
     assert series.values == expected
+
+
+@pytest.mark.parametrize("day, minutes", [(date(2026, 10, 25), 1500), (date(2026, 3, 29), 1380)])
+def test_a_day_clocks_change_keeps_its_local_minutes(source, day, minutes):
+    """Berlin: the repeated hour's two windows of a minute merge; the skipped hour is absent."""
+    detail = detail_of(day)
+    assert detail.length == minutes
+    steps, heart = (source.fetch(detail_name, day, day)[0] for detail_name in ("steps_minutes", "heart_rate_minutes"))
+    assert sum(steps.values.values()) == daily_values("alex", day)["steps"]
+    by_minute = defaultdict(list)
+    for index in range(detail.length):
+        if detail.mean_bpm(index) is not None:
+            moment = detail.moment(index)
+            by_minute[moment.hour * 60 + moment.minute].append(detail.mean_bpm(index))
+    assert heart.values == pytest.approx({minute: sum(means) / len(means) for minute, means in by_minute.items()})
+    if minutes == 1380:
+        assert not any(120 <= minute < 180 for minute in heart.values)  # 02:00-03:00 never happened
+    else:
+        assert any(len(means) == 2 for means in by_minute.values())
 
 
 # --- sleep, exercises and the daily metrics ---
