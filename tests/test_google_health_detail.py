@@ -20,7 +20,7 @@ from test_google_health_source import alex_today, consent, data_calls, open_sour
 from fitlink import minutes
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.google_health import call_log, reset_call_log
-from fitlink.builtin_services.google_health.intraday import daily_health, day_detail, zone_totals
+from fitlink.builtin_services.google_health.intraday import daily_health, day_detail, nap_of, zone_totals
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.intraday import WINDOWS_PER_CALL
 from fitlink.models import DailyMetric, MinuteSeriesRow, SleepRow, WorkoutRow
@@ -138,8 +138,9 @@ def test_the_sleep_fetch_brings_each_night_with_its_stages(source, demo):
     reset_call_log(demo)
     records = source.fetch("sleep", start, end)
     logged = sum(1 for n in range(30) if daily_values("alex", start + timedelta(days=n))["sleep"])
-    assert data_calls(demo) == {"sleep": math.ceil(logged / 25)}  # the nights' pages, no more for the stages
-    nights = [r for r in records if isinstance(r, SleepSession)]
+    naps = sum(1 for n in range(30) if nap_of("alex", start + timedelta(days=n)))
+    assert data_calls(demo) == {"sleep": math.ceil((logged + naps) / 25)}  # the pages, no more for the stages
+    nights = [r for r in records if isinstance(r, SleepSession) and r.main]
     days = {r.day: r for r in records if isinstance(r, DayValue)}
     assert {night.day for night in nights} == set(days)
     for night in nights:
@@ -165,6 +166,27 @@ def test_the_sleep_fetch_brings_each_night_with_its_stages(source, demo):
             assert all(wake.level == "wake" and night.start <= wake.start < night.end for wake in night.short_wakes)
         else:
             assert set(by_level) == {"asleep", "restless", "awake"}
+
+
+def test_a_day_with_a_nap_and_a_workout(source):
+    end = alex_today()
+    day = next(end - timedelta(days=n) for n in range(60)
+               if nap_of("alex", end - timedelta(days=n)) and detail_of(end - timedelta(days=n)).exercises)
+    records = source.fetch("sleep", day, day)
+    night, nap = sorted((r for r in records if isinstance(r, SleepSession)), key=lambda r: not r.main)
+    start, length = nap_of("alex", day)
+    assert night.main and not nap.main and nap.type == "classic" and nap.day == day
+    assert (nap.start, nap.end) == (start, start + timedelta(minutes=length))
+    assert nap.minutes_asleep == sum(stage.seconds for stage in nap.stages if stage.level == "asleep") // 60
+    # The day's sleep is the main night, whatever the nap.
+    (value,) = [r for r in records if isinstance(r, DayValue)]
+    assert value.value == night.minutes_asleep == daily_values("alex", day)["sleep"]["minutesAsleep"]
+    (workout,) = source.fetch("exercises", day, day)
+    assert not nap.start <= workout.start < nap.end
+    # Asleep in the nap: no steps in its minutes.
+    (steps,) = source.fetch("steps_minutes", day, day)
+    nap_minutes = range(start.hour * 60 + start.minute, start.hour * 60 + start.minute + length)
+    assert not any(steps.values.get(minute) for minute in nap_minutes)
 
 
 def test_exercises_become_workouts_with_their_steps_heart_rate_and_zones(source):
@@ -274,8 +296,10 @@ def test_connecting_stores_every_new_metric_and_the_days_detail(app, client):  #
         # Calories are kept in hundredths of a kcal: each minute within half of one.
         assert sum(series["calories", day].values()) == pytest.approx(daily_values("alex", day)["calories"],
                                                                       abs=0.005 * len(series["calories", day]))
-    sleeps = stored(app, SleepRow)
+    sleeps = [row for row in stored(app, SleepRow) if row.main]
     assert {row.day for row in sleeps} == {day for day in days if daily_values("alex", day)["sleep"]}
+    naps = {row.day: row for row in stored(app, SleepRow) if not row.main}
+    assert set(naps) == {day for day in days if nap_of("alex", day)}
     for row in sleeps:
         logged = daily_values("alex", row.day)["sleep"]
         assert row.minutes_asleep == logged["minutesAsleep"]

@@ -17,7 +17,7 @@ from fitlink import clock
 
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
-from fitlink.builtin_services.google_health.intraday import day_detail
+from fitlink.builtin_services.google_health.intraday import day_detail, nap_of
 from fitlink.builtin_services.google_health import (
     call_log, create_demo_app, expire_access_tokens, expire_refresh_tokens, inject_faults, reset_call_log,
 )
@@ -177,6 +177,7 @@ def expected_calls(days: int, today: date) -> Counter:
     """The fewest calls for `days` days of every metric, from the documented limits."""
     expected = Counter({data_type: math.ceil(days / longest) for data_type, longest in ROLLUP_LIMITS.items()})
     nights = sum(1 for n in range(days) if daily_values("alex", today - timedelta(days=n))["sleep"])
+    nights += sum(1 for n in range(days) if nap_of("alex", today - timedelta(days=n)))  # naps are sleeps too
     workouts = sum(len(day_detail("alex", day, v["steps"], v["calories"]).exercises)
                    for day, v in ((today - timedelta(days=n), daily_values("alex", today - timedelta(days=n)))
                                   for n in range(days)))

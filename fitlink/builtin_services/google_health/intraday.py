@@ -136,9 +136,27 @@ def _split(total: float, weights: list[float], whole: bool) -> list:
     return parts
 
 
+def nap_of(name: str, day: date) -> tuple[datetime, int] | None:
+    """The day's afternoon nap, if any: its local start (naive) and minutes.
+
+    A third of the weekend days and a few weekdays after a night's sleep; naps have no
+    stages (the discovery document's SleepMetadata.nap), so they are classic sleeps.
+    """
+    if not daily_values(name, day)["sleep"]:
+        return None
+    rng = random.Random(f"{name}:{day.isoformat()}:nap")
+    if rng.random() >= (0.35 if day.weekday() >= 5 else 0.08):
+        return None
+    return datetime.combine(day, time(14, rng.randint(0, 59))), rng.randint(20, 55)
+
+
 def _asleep(day: date, name: str, zone: str) -> list[tuple[datetime, datetime]]:
-    """The sleep intervals touching the day: last night's and tonight's."""
+    """The sleep intervals touching the day: last night's, the day's nap and tonight's."""
     spans = []
+    nap = nap_of(name, day)
+    if nap:
+        spans.append((nap[0].replace(tzinfo=ZoneInfo(zone)), (nap[0] + timedelta(minutes=nap[1])).replace(
+            tzinfo=ZoneInfo(zone))))
     for night in (day, day + timedelta(days=1)):
         sleep = daily_values(name, night)["sleep"]
         if sleep:

@@ -12,7 +12,7 @@ from ..common.accounts import Account
 
 from .behaviours import Behaviours
 from .catalog import DataType
-from .intraday import AZM_ZONES, EXERCISES, Day, daily_health, detail_of
+from .intraday import AZM_ZONES, EXERCISES, Day, daily_health, detail_of, nap_of
 from .people import health_user_id
 from .times import date_json, interval, local, sample_time
 from .values import daily_amounts
@@ -356,6 +356,34 @@ def _sleep(account: Account, day: date, values: dict) -> list[Point]:
                 "updateTime": interval(end, end)["endTime"]}}
     keys = {"sleep.interval.end_time": end,
             "sleep.interval.civil_end_time": end.replace(tzinfo=None)}
+    return [Point(start, keys, body)] + _nap(account, day)
+
+
+def _nap(account: Account, day: date) -> list[Point]:
+    """The day's nap: a short classic sleep, not the main one."""
+    nap = nap_of(account.name, day)
+    if nap is None:
+        return []
+    zone = ZoneInfo(account.timezone)
+    start, length = nap[0].replace(tzinfo=zone), nap[1]
+    end = start + timedelta(minutes=length)
+    rng = random.Random(f"{account.name}:{day.isoformat()}:nap-stages")
+    awake, restless = rng.randint(2, 6), rng.randint(1, 4)
+    parts = [("AWAKE", awake), ("ASLEEP", length - awake - restless - 1), ("RESTLESS", restless), ("AWAKE", 1)]
+    totals: dict[str, list[int]] = {}
+    for kind, minutes in parts:
+        totals.setdefault(kind, [0, 0])
+        totals[kind][0] += minutes
+        totals[kind][1] += 1
+    body = {"name": _point_name(account, "sleep", f"{account.name}:{day}:nap"), "dataSource": TRACKER, "sleep": {
+        "interval": interval(start, end), "type": "CLASSIC", "stages": _stages(start, parts),
+        "metadata": {"processed": True, "nap": True, "stagesStatus": "REJECTED_NAP"},
+        "summary": {"minutesAsleep": str(totals["ASLEEP"][0]), "minutesAwake": str(totals["AWAKE"][0]),
+                    "minutesInSleepPeriod": str(length),
+                    "stagesSummary": [{"type": kind, "minutes": str(minutes), "count": str(count)}
+                                      for kind, (minutes, count) in totals.items()]},
+        "createTime": interval(end, end)["endTime"], "updateTime": interval(end, end)["endTime"]}}
+    keys = {"sleep.interval.end_time": end, "sleep.interval.civil_end_time": end.replace(tzinfo=None)}
     return [Point(start, keys, body)]
 
 
