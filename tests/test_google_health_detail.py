@@ -214,7 +214,7 @@ def test_the_new_daily_metrics_arrive_in_fitlink_units(source, demo):
     reset_call_log(demo)
     rows = {metric: {row.day: row for row in source.fetch(metric, start, end)}
             for metric in ("hrv", "spo2", "breathing_rate", "skin_temperature", "vo2max", "body_fat",
-                           "active_zone_minutes")}
+                           "active_zone_minutes", "sedentary_minutes")}
     # Lightly active minutes come with the other two from one active-minutes rollup of 14 days.
     rows["lightly_active_minutes"] = {row.day: row for row in source.fetch("lightly_active_minutes",
                                                                            end - timedelta(days=13), end)}
@@ -240,20 +240,22 @@ def test_the_new_daily_metrics_arrive_in_fitlink_units(source, demo):
         assert zone.details["heart_rate_zones"] == {k.lower(): v // 60 for k, v in seconds.items() if v}
         if day > end - timedelta(days=14):
             assert rows["lightly_active_minutes"][day].value == values["minutesLightlyActive"]
+        assert rows["sedentary_minutes"][day].value == values["minutesSedentary"]
     # Each daily type is one list page, zone minutes two daily rollups.
     assert data_calls(demo) == {
         "daily-heart-rate-variability": 1, "daily-oxygen-saturation": 1, "daily-respiratory-rate": 1,
         "daily-sleep-temperature-derivations": 1, "daily-vo2-max": 1, "body-fat": 1,
-        "active-zone-minutes": 1, "time-in-heart-rate-zone": 1, "active-minutes": 1}
+        "active-zone-minutes": 1, "time-in-heart-rate-zone": 1, "active-minutes": 1, "sedentary-period": 1}
 
 
 def test_what_is_offered_follows_the_granted_scopes(server):
     everything = open_source(server, consent(server))
-    assert set(everything.metrics()) == set(METRICS) - {"sedentary_minutes"} | set(DETAILS)
+    assert set(everything.metrics()) == set(METRICS) | set(DETAILS)
     activity = [s for s in SCOPES if "sleep" not in s and "health_metrics" not in s]
     assert set(open_source(server, consent(server, scopes=activity)).metrics()) == {
         "steps", "distance", "calories", "floors", "very_active_minutes", "fairly_active_minutes",
-        "lightly_active_minutes", "vo2max", "active_zone_minutes", "steps_minutes", "calories_minutes", "exercises"}
+        "lightly_active_minutes", "sedentary_minutes", "vo2max", "active_zone_minutes", "steps_minutes",
+        "calories_minutes", "exercises"}
     # Without the settings scope the time zone is unknown: no minute series.
     no_settings = [s for s in SCOPES if "settings" not in s]
     offered = set(open_source(server, consent(server, scopes=no_settings)).metrics())
@@ -270,7 +272,7 @@ def test_connecting_stores_every_new_metric_and_the_days_detail(app, client):  #
     for row in stored(app, DailyMetric):
         shown[row.metric][row.day] = row
     for metric in ("hrv", "spo2", "breathing_rate", "skin_temperature", "vo2max", "body_fat",
-                   "active_zone_minutes", "lightly_active_minutes"):
+                   "active_zone_minutes", "lightly_active_minutes", "sedentary_minutes"):
         assert shown[metric], metric
         assert set(shown[metric]) <= days and all(row.source == "google_health" for row in shown[metric].values())
     for day in days:
@@ -280,6 +282,7 @@ def test_connecting_stores_every_new_metric_and_the_days_detail(app, client):  #
             assert shown["hrv"][day].value == health["hrv"]
             assert shown["skin_temperature"][day].value == pytest.approx(health["nightly"] - health["baseline"])
         assert shown["lightly_active_minutes"][day].value == values["minutesLightlyActive"]
+        assert shown["sedentary_minutes"][day].value == values["minutesSedentary"]
         assert "heart_rate_zones" in shown["active_zone_minutes"][day].details
     series = {(row.metric, row.day): minutes.unpack(row.metric, row.data) for row in stored(app, MinuteSeriesRow)}
     assert {day for _, day in series} == days

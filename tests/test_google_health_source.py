@@ -38,7 +38,7 @@ CLIENT_SECRET = "test-google-client-secret"
 REDIRECT = "http://127.0.0.1:9/google_health/authorized"
 FROZEN = ONE_DAY
 ROLLUP_LIMITS = {"steps": 90, "distance": 90, "floors": 90, "total-calories": 14, "active-minutes": 14,
-                 "active-zone-minutes": 90, "time-in-heart-rate-zone": 90}
+                 "active-zone-minutes": 90, "time-in-heart-rate-zone": 90, "sedentary-period": 90}
 DAILY_LISTS = ("daily-resting-heart-rate", "weight", "body-fat", "daily-heart-rate-variability",
                "daily-oxygen-saturation", "daily-respiratory-rate", "daily-sleep-temperature-derivations",
                "daily-vo2-max")

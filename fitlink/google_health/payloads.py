@@ -26,6 +26,8 @@ ROLLUP_VALUES = {
     "distance": ("distance", "millimetersSum", MM_PER_KM),
     "floors": ("floors", "countSum", 1),
     "calories": ("totalCalories", "kcalSum", 1),
+    # SedentaryPeriodRollupValue.durationSum is a google.protobuf.Duration ("35940s"): minutes.
+    "sedentary_minutes": ("sedentaryPeriod", "durationSum", 60),
 }
 # fitlink's active-minute metrics, by Google's activity level (Fitbit's "very" and "fairly" active).
 ACTIVITY_LEVELS = {"very_active_minutes": "VIGOROUS", "fairly_active_minutes": "MODERATE",
@@ -76,7 +78,9 @@ def rollup_days(metric: str, points: list) -> list[DayValue]:
         value = point.get(field)
         if value is None:
             return None
-        return DayValue(civil_date(point["civilStartTime"]["date"]), float(value.get(value_key, 0)) / divisor)
+        raw = value.get(value_key, 0)
+        number = duration_seconds(raw) if isinstance(raw, str) and raw.endswith("s") else float(raw)
+        return DayValue(civil_date(point["civilStartTime"]["date"]), number / divisor)
 
     return [row for _, row in readable(points, read, metric)]
 

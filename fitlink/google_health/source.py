@@ -14,6 +14,8 @@ The day's detail (issue 15):
 - the daily HRV, SpO2, respiratory rate, sleep temperature and VO2 max are daily
   types that only list gives (their dailyRollUp answers personal ranges), one page
   for up to three years each; body fat is a sample type read like weight;
+- sedentary_minutes: dailyRollUp of sedentary-period (durationSum), 90 days a call;
+  lightly_active_minutes: the LIGHT level of the active-minutes rollup already read;
 - active_zone_minutes: dailyRollUp of active-zone-minutes (the day's AZM by zone) and
   of time-in-heart-rate-zone (minutes per heart-rate zone, kept as the value's details
   under "heart_rate_zones"), 90 days a call each;
@@ -49,6 +51,7 @@ ROLLUPS = {
     "very_active_minutes": ("active-minutes", SHORT_ROLLUP_DAYS),
     "fairly_active_minutes": ("active-minutes", SHORT_ROLLUP_DAYS),
     "lightly_active_minutes": ("active-minutes", SHORT_ROLLUP_DAYS),
+    "sedentary_minutes": ("sedentary-period", ROLLUP_DAYS),
 }
 ACTIVE_MINUTES = tuple(payloads.ACTIVITY_LEVELS)
 # metric -> (dataType, filter field, page size, reader, where pages meet); the page sizes are

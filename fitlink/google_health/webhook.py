@@ -62,6 +62,7 @@ DATA_TYPE_METRICS = {
     "active-zone-minutes": ("active_zone_minutes",),
     "time-in-heart-rate-zone": ("active_zone_minutes",),
     "body-fat": ("body_fat",),
+    "sedentary-period": ("sedentary_minutes",),
 }
 
 bp = Blueprint("google_health_webhook", __name__)

@@ -100,4 +100,6 @@ DATA_TYPES = {dt.id: dt for dt in (
     DataType("active-zone-minutes", "active_zone_minutes", ACTIVITY, "interval"),
     DataType("time-in-heart-rate-zone", "time_in_heart_rate_zone", ACTIVITY, "interval"),
     DataType("body-fat", "body_fat", METRICS, "sample"),
+    # The demo serves only the sedentary periods' daily rollup (durationSum), not their list.
+    DataType("sedentary-period", "sedentary_period", ACTIVITY, "interval", listable=False),
 )}

@@ -115,6 +115,8 @@ def rollup_value(type_id: str, values: list[dict], account: str = "", days: list
                                           "sumInPeakHeartZone": str(azm["PEAK"])}}
         return {"timeInHeartRateZone": {"timeInHeartRateZones": [
             {"heartRateZone": zone, "duration": f"{total}s"} for zone, total in seconds.items() if total]}}
+    if type_id == "sedentary-period":
+        return {"sedentaryPeriod": {"durationSum": f"{sum(v['minutesSedentary'] for v in values) * 60}s"}}
     if type_id == "body-fat":
         fats = [daily_health(account, day, v).get("body_fat") for day, v in zip(days, values)]
         fats = [fat for fat in fats if fat is not None]
