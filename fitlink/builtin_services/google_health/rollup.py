@@ -222,6 +222,10 @@ def physical_windows(data_type: DataType, account: str, start: datetime, end: da
             if offset + 60 <= 0 or offset >= span:
                 continue
             if data_type.id == "heart-rate":
+                if 0 <= offset and offset + 60 <= span and offset // size == (offset + 59.999) // size:
+                    # The whole minute falls in one window (the usual 60-second windows): no per-sample work.
+                    sums.setdefault(int(offset // size), []).extend(detail.heart(index))
+                    continue
                 for seconds, bpm in detail.timed_samples(index):
                     add(offset + seconds, bpm)
             elif data_type.id == "total-calories":
@@ -233,6 +237,8 @@ def physical_windows(data_type: DataType, account: str, start: datetime, end: da
     points = []
     for number in sorted(sums):
         values = sums[number]
+        if not values:
+            continue
         first = start + number * window
         point = {"startTime": _utc(first), "endTime": _utc(min(first + window, end))}
         if data_type.id == "heart-rate":
