@@ -42,7 +42,7 @@ ROLLUP_DAYS = 90
 SHORT_ROLLUP_DAYS = 14  # active-minutes, total-calories (and heart-rate) per dailyRollUp call
 LIST_DAYS = 1095
 
-# metric -> (dataType, longest range per call); the two active-minute metrics share one rollup.
+# metric -> (dataType, longest range per call); the three active-minute metrics share one rollup.
 ROLLUPS = {
     "steps": ("steps", ROLLUP_DAYS),
     "distance": ("distance", ROLLUP_DAYS),
