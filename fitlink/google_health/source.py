@@ -86,8 +86,8 @@ SETTINGS = "settings.readonly"
 # Which granted scope lets fitlink read a metric (/health/data-types). Resting heart rate is
 # taken to be a health measurement (unconfirmed): asking without its scope would answer 403,
 # which pauses the whole connection, while leaving it out only costs that one metric. The
-# scopes of the day's detail follow kkdev92's table of every data type (health-data-dotnet
-# spec notes): heart-rate, the daily HRV, SpO2, respiratory rate and sleep temperature and
+# scopes of the day's detail follow a public design note's table of every data type (record
+# type, operations, scope; /health/data-types itself could not be read): heart-rate, the daily HRV, SpO2, respiratory rate and sleep temperature and
 # body fat are health measurements; exercise, daily VO2 max, zone minutes, steps and calories
 # are activity.
 METRIC_SCOPES = {

@@ -42,7 +42,7 @@ MAX_NOTIFICATIONS = 128
 MAX_USERS = MAX_NOTIFICATIONS
 
 # Google Health data types -> the fitlink metrics and details a change to them may touch
-# (the webhook-supported types: /health/webhooks, as kkdev92's notes list them).
+# (the webhook-supported types of /health/webhooks, as a public design note lists them).
 DATA_TYPE_METRICS = {
     "steps": ("steps", "steps_minutes"),
     "distance": ("distance",),

@@ -71,9 +71,10 @@ class DataType:
 
 
 # total-calories has no DataPoint field, so it can only be rolled up; sleep and exercise have
-# no rollup field. Scopes and operations per type follow kkdev92's table of every data type
-# (spec notes of health-data-dotnet, measured against the service): heart measurements and
-# body fat under health metrics, daily VO2 max, exercise, zone minutes under activity.
+# no rollup field. Scopes and operations per type follow a public design note's table of
+# every data type (record type, operations, scope; the /health/data-types page could not be
+# read here): heart measurements and body fat under health metrics, daily VO2 max, exercise,
+# zone minutes and sedentary periods under activity.
 # dailyRollUp of the daily types answers personal ranges, not the day's value: the demo
 # refuses it for them, so a client must list them.
 DATA_TYPES = {dt.id: dt for dt in (
