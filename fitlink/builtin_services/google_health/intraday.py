@@ -174,9 +174,14 @@ def day_detail(name: str, day: date, steps: int, calories: int) -> Day:
     start = _local(day, time(0), zone).astimezone(timezone.utc)
     end = _local(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
     length = int((end - start) / MINUTE)
-    moments = [(start + i * MINUTE).astimezone(ZoneInfo(zone)) for i in range(length)]
+    local_zone = ZoneInfo(zone)
+    moments = [(start + i * MINUTE).astimezone(local_zone) for i in range(length)]
     sleeps = _asleep(day, name, zone)
-    asleep = [any(a <= m < b for a, b in sleeps) for m in moments]
+    asleep = [False] * length
+    for a, b in sleeps:  # minute indexes of each sleep, from its physical start and end
+        first_index = max(0, math.ceil((a - start) / MINUTE))
+        last_index = min(length, math.ceil((b - start) / MINUTE))
+        asleep[first_index:last_index] = [True] * max(0, last_index - first_index)
     morning = max((b for a, b in sleeps if b.date() == day), default=_local(day, time(7), zone))
     off_from = next((i for i, m in enumerate(moments) if m >= morning), length) + rng.randint(5, 40)
     off = range(off_from, off_from + rng.randint(20, 40))
@@ -235,7 +240,7 @@ def day_detail(name: str, day: date, steps: int, calories: int) -> Day:
         count = 12 if i in in_session else 4
         level = max(38, min(217, round(target + drift)))
         offset = (i * 7) % 240
-        heart.append(bytes(level + delta for delta in jitter[offset:offset + count]))
+        heart.append(bytes(map(level.__add__, jitter[offset:offset + count])))
 
     # Kilocalories: the basal share every minute, more for steps and exercise.
     burn = [1 + per_minute[i] / 20 + (4 if i in in_session else 0) for i in range(length)]

@@ -256,4 +256,6 @@ def physical_windows(data_type: DataType, account: str, start: datetime, end: da
 
 def _utc(moment: datetime) -> str:
     """RFC 3339 in UTC, as times.rfc3339, without strftime (ten thousand windows a call)."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="seconds")[:-6] + "Z"
