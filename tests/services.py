@@ -85,6 +85,9 @@ def free_port() -> int:
 def fitlink_env(**settings) -> dict:
     """Return an environment for a fitlink process: FITLINK_* from settings, nothing from the caller's."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("FITLINK_")}
+    # A week of minute series, as in conftest.make_config: the default 90 days would outrun the
+    # built-in Fitbit service's 150 calls an hour on a first sync.
+    settings.setdefault("INTRADAY_BACKFILL_DAYS", 7)
     env.update({f"FITLINK_{key}": str(value) for key, value in settings.items()})
     env["PYTHONPATH"] = str(ROOT)
     env["PYTHONUNBUFFERED"] = "1"

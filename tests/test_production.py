@@ -85,7 +85,11 @@ def test_a_notification_received_by_one_server_runs_one_job(deployment):
     jobs = stack.jobs("consumer")[jobs_before:]
     assert [job["result"] for job in jobs] == ["complete"]
     assert jobs[0]["duration_ms"] > 0
-    assert len([call for call in call_log(demo) if "/activities/steps/" in call.path]) == 1
+    # One job: the steps series once, and each refreshed day's minute steps once.
+    steps_calls = [call.path for call in call_log(demo) if "/activities/steps/" in call.path]
+    minute_calls = [path for path in steps_calls if path.endswith("/1d/1min.json")]
+    assert len(steps_calls) - len(minute_calls) == 1
+    assert minute_calls and len(minute_calls) == len(set(minute_calls))
     assert latest_steps(engine, "notified@example.org") == steps_before + 4321
 
 
