@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from conftest import PASSWORD, build_app, local_path, login, mail_config, make_config, signup
+from helpers import PASSWORD, build_app, local_path, login, mail_config, make_config, signup
 from services import postgres_database, redis_database
 
 from fitlink import sources

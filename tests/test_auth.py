@@ -5,7 +5,7 @@ import re
 import pytest
 from cryptography.fernet import Fernet
 
-from conftest import PASSWORD, build_app, login, mail_config, make_config, signup
+from helpers import PASSWORD, build_app, login, mail_config, make_config, signup
 from services import redis_database
 
 from fitlink.extensions import db
@@ -26,6 +26,20 @@ def test_signup_hashes_password_normalises_email_and_logs_in(app, client):
         assert user.email == "ada@example.org"
         assert PASSWORD not in user.password_hash and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert "Connect Fitbit" in client.get("/dashboard").text
+
+
+def test_passwords_get_werkzeugs_full_scrypt_unless_configured(tmp_path, provider):
+    # The suite's apps name a cheaper scrypt (helpers.TEST_PASSWORD_HASH_METHOD); fitlink's own default
+    # is werkzeug's: scrypt at 2**15 rounds.
+    config = make_config(tmp_path, provider.url)
+    del config["PASSWORD_HASH_METHOD"]
+    app = build_app(config)
+    client = app.test_client()
+    signup(client)
+    with app.app_context():
+        assert db.session.execute(db.select(User.password_hash)).scalar_one().startswith("scrypt:32768:8:1$")
+    client.post("/logout")
+    assert login(client).headers["Location"].endswith("/dashboard")
 
 
 def test_signup_errors_are_plain(client):

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from conftest import ONE_DAY
+from helpers import ONE_DAY
 from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1Session
 from sqlalchemy import select

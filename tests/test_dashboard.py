@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, event, update
 
-from conftest import build_app, connect, make_config, signup
+from helpers import build_app, connect, make_config, signup
 
 from fitlink import dates, jobs
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from conftest import connect, signup
+from helpers import connect, signup
 
 from fitlink.dates import local_today
 from fitlink.extensions import db

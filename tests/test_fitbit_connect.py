@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from requests_oauthlib import OAuth1Session
 
-from conftest import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
+from helpers import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
 
 from fitlink import clock, create_app
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import CLIENT_SECRET, ONE_DAY, PASSWORD, build_app, connect, login, make_config
+from helpers import CLIENT_SECRET, ONE_DAY, PASSWORD, build_app, connect, login, make_config
 
 from fitlink import clock, jobs
 from fitlink.auth import create_user

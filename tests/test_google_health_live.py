@@ -13,9 +13,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import requests
-from conftest import signup
-from test_google_health_connect import build_fitlink, connect, stored
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, consent, open_source
+from helpers import signup
+from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, build_fitlink, connect, consent, open_source, stored
 from werkzeug.http import http_date
 
 from fitlink import clock as fitlink_clock

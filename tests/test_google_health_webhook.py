@@ -9,10 +9,9 @@ from datetime import date
 
 import pytest
 import tink
-from conftest import signup
+from helpers import signup
 from services import free_port
-from test_google_health_connect import WEBHOOK_SECRET, build_fitlink, connect, stored
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN
+from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, WEBHOOK_SECRET, build_fitlink, connect, stored
 from tink import signature
 
 from fitlink import clock

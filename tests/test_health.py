@@ -3,7 +3,7 @@
 The job-queue part of /health (consumers alive, jobs queued) is in test_heartbeat.py.
 """
 
-from conftest import build_app, make_config
+from helpers import build_app, make_config
 from fitlink import create_app, jobs
 from services import free_port
 

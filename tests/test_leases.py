@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import build_app, connect, make_config, signup
+from helpers import build_app, connect, make_config, signup
 
 from fitlink import jobs
 from fitlink.builtin_services.common.accounts import get_account, local_today

@@ -5,7 +5,7 @@ import re
 import pytest
 from cryptography.fernet import Fernet
 
-from conftest import PASSWORD, build_app, mail_config, make_config
+from helpers import PASSWORD, build_app, mail_config, make_config
 
 from fitlink.auth import create_user
 

@@ -3,7 +3,7 @@
 import json
 
 import requests
-from conftest import connect, signup
+from helpers import connect, signup
 
 from fitlink.builtin_services.common.server import serve_in_thread
 

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
+from helpers import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink import clock as fitlink_clock
 from fitlink import jobs

@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from flask import render_template_string, request
 from sqlalchemy import JSON, String, Text, inspect, select, text
 
-from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
+from helpers import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink.crypto import EncryptedJSON
 from fitlink.extensions import db

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from conftest import PASSWORD, build_app, make_config
+from helpers import PASSWORD, build_app, make_config
 
 from fitlink.auth import create_user
 from fitlink.security import PROXY_WARNING

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 
 from .conftest import screenshot
