@@ -21,6 +21,24 @@ from fitlink.extensions import db
 from helpers import CLIENT_SECRET, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, make_config
 
 
+def pytest_addoption(parser):
+    parser.addoption("--serial", choices=("include", "exclude", "only"), default="include",
+                     help="run the tests marked serial with the rest (include), leave them out (exclude: "
+                          "`make test`'s parallel run) or run only them (only: its second, quiet run)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the tests --serial asks for; the rest are deselected (pytest exits 5 when none are left)."""
+    mode = config.getoption("serial")
+    if mode == "include":
+        return
+    wanted = mode == "only"
+    kept = [item for item in items if (item.get_closest_marker("serial") is not None) == wanted]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def worker_database():
     """Under xdist, give this worker a PostgreSQL database of its own for the run, dropped afterwards
