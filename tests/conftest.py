@@ -61,6 +61,23 @@ def worker_database():
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def claimed_redis_database():
+    """Mark the suite's Redis database as in use, so that services.redis_database (which claims a free
+    one for a test, and empties it afterwards) never picks it: FITLINK_TEST_REDIS_URL may name one of those."""
+    if not TEST_REDIS_URL:
+        yield
+        return
+    from services import CLAIM_KEY
+
+    with Redis.from_url(TEST_REDIS_URL) as redis:
+        redis.set(CLAIM_KEY, f"the test suite's {WORKER or 'run'}", ex=3 * 3600)
+        try:
+            yield
+        finally:
+            redis.delete(CLAIM_KEY)
+
+
 @pytest.fixture(autouse=True)
 def suite_clock():
     """Start every test on the suite's clock (the system's, or FITLINK_TEST_NOW's); put it back after."""
