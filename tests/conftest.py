@@ -18,7 +18,7 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
-from helpers import CLIENT_SECRET, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, make_config
+from helpers import CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, make_config
 
 
 def pytest_addoption(parser):
@@ -27,8 +27,16 @@ def pytest_addoption(parser):
                           "`make test`'s parallel run) or run only them (only: its second, quiet run)")
 
 
+# Fixtures that serve on a loopback port: a test using one is marked `ports` (README "Tests").
+PORT_FIXTURES = {"provider", "provider_server", "smtp"}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Keep the tests --serial asks for; the rest are deselected (pytest exits 5 when none are left)."""
+    """Mark the tests that use a port fixture `ports`; keep the tests --serial asks for (the rest are
+    deselected, and pytest exits 5 when none are left)."""
+    for item in items:
+        if PORT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.ports)
     mode = config.getoption("serial")
     if mode == "include":
         return
@@ -182,8 +190,11 @@ def close_database_connections():
 
 
 @pytest.fixture
-def app(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url))
+def app(request, tmp_path):
+    """fitlink on a clean schema. Its built-in Fitbit service is the test's `provider` when the test asks
+    for one (`pytest.mark.usefixtures("provider")` or an argument), else an address nothing answers."""
+    url = request.getfixturevalue("provider").url if "provider" in request.fixturenames else NO_PROVIDER
+    app = build_app(make_config(tmp_path, url))
     yield app
     with app.app_context():
         db.session.remove()

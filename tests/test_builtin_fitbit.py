@@ -23,6 +23,8 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import call_log, create_demo_app, record_activity, revoke_tokens
 from fitlink.builtin_services.fitbit.models import RecordedActivity, demo_db
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 CLIENT_KEY = "fitlink-test"
 CLIENT_SECRET = "test-client-secret"
 CALLBACK = "http://client.example/fitbit/callback"

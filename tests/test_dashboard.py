@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, event, update
 
+import pytest
 from helpers import build_app, connect, make_config, signup
 
 from fitlink import dates, jobs
@@ -15,6 +16,8 @@ from fitlink.dashboard.periods import export_period, range_days
 from fitlink.dashboard.readings import Stat
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SyncState
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
 @contextmanager

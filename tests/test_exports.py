@@ -7,11 +7,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+import pytest
 from helpers import connect, signup
 
 from fitlink.dates import local_today
 from fitlink.extensions import db
 from fitlink.models import DailyMetric
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
 def stored(app, user_id: int, start: date, end: date) -> set[tuple]:

@@ -26,6 +26,8 @@ from fitlink.fitbit.source import ENDPOINTS
 from fitlink.google_health.source import LISTS, ROLLUPS
 from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncRequest, SyncState, User
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 NORMAL_TIMEOUT = 5
 # While a "timeout" is armed: every attempt gives up this soon, and the fault hangs longer.
 SHORT_TIMEOUT, HANG = 0.2, 0.4

@@ -15,6 +15,8 @@ from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 
 def stored(app, model=OAuth):
     with app.app_context():

@@ -21,6 +21,8 @@ from fitlink.builtin_services.fitbit import create_demo_app, revoke_tokens
 from fitlink.extensions import db
 from fitlink.models import OAuth
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 ACCOUNT = "kiri"
 
 

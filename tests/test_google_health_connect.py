@@ -23,6 +23,8 @@ from fitlink.google_health.client import NOT_LINKED
 from fitlink.models import DailyMetric, OAuth
 from fitlink.sources import TokenRejected
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 @pytest.fixture
 def demo():
     clock.travel_to(FROZEN)  # for fitlink and the service alike

@@ -27,6 +27,8 @@ from fitlink.google_health import payloads
 from fitlink.models import DailyMetric, SyncState
 from fitlink.sources import RateLimited
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 
 class Clock:
     """One clock for the service and fitlink's client: waiting moves it, no real time passes."""

@@ -26,6 +26,8 @@ from fitlink.models import SyncState
 from fitlink.sources import METRICS, BadPayload, NotSetUp, ProviderError, RateLimited, TokenRejected
 from fitlink.sync import plan
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 ROLLUP_LIMITS = {"steps": 90, "distance": 90, "floors": 90, "total-calories": 14, "active-minutes": 14}
 
 

@@ -27,6 +27,8 @@ from fitlink.builtin_services.google_health.state import health_state
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, now_utc
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 URL = "/google-health/webhook"
 VERIFY = {"type": "verification"}
 

@@ -15,6 +15,8 @@ from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SourceMetric, now_utc
 from fitlink.sync import lease
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 DOCTORED = 999_999.0
 
 

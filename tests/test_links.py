@@ -9,6 +9,8 @@ from helpers import PASSWORD, build_app, mail_config, make_config
 
 from fitlink.auth import create_user
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 FORGED = {"Host": "evil.example"}
 
 

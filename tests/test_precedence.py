@@ -14,6 +14,8 @@ from fitlink.builtin_services.common.accounts import daily_values, get_account, 
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, SourceMetric, User
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 
 def steps_shown(app) -> dict:
     with app.app_context():

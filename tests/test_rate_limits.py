@@ -24,6 +24,8 @@ from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SyncState
 from fitlink.sources import METRICS
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 # The service's field per metric in daily_values: a day it has no value for is no row.
 SERVED = {
     "steps": "steps", "distance": "distance", "calories": "calories", "floors": "floors",

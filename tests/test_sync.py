@@ -22,6 +22,8 @@ from fitlink.sync import sync_connection
 from fitlink.sync.plan import minimum_calls
 from fitlink.sync.schedule import connections_due
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 DATA_PATHS = ("/1/user/-/activities/", "/1.2/user/-/sleep/", "/1/user/-/body/")
 
 

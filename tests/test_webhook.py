@@ -15,6 +15,8 @@ from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SyncRequest
 from fitlink.sync.pending import names
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 
 @pytest.fixture
 def queued_app(tmp_path, provider):

@@ -25,6 +25,9 @@ from .schema import clean_schema
 
 CLIENT_SECRET = "test-demo-client-secret"
 PASSWORD = "correct horse battery"
+# Where an app finds the built-in Fitbit service when its test did not ask for one (`provider`): the
+# discard port, where nothing listens, so a test that needs the service and does not say so fails.
+NO_PROVIDER = "http://127.0.0.1:9/demo-fitbit"
 # werkzeug's scrypt at 2**10 rounds instead of 2**15: a real salted scrypt hash, 30 times cheaper
 # (fitlink's default stays werkzeug's; test_auth checks it).
 TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
