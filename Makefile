@@ -56,10 +56,11 @@ serve: install
 # for both runs, and for either run of the whole suite (make test with no PYTEST_ARGS); a
 # narrower selection may leave one run empty (the dated CI runs name files with no serial test).
 PYTEST_WORKERS ?= 2
+PYTEST_DIST ?= loadfile
 PYTEST := $(BIN)/python -m pytest
 define two_runs
 	@parallel=0; serial=0; \
-	$(PYTEST) -n $(PYTEST_WORKERS) --dist loadfile --serial=exclude $(1) $(PYTEST_ARGS) || parallel=$$?; \
+	$(PYTEST) -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) --serial=exclude $(1) $(PYTEST_ARGS) || parallel=$$?; \
 	$(PYTEST) -n 0 --serial=only $(1) $(PYTEST_ARGS) || serial=$$?; \
 	echo "parallel run: exit $$parallel; serial run: exit $$serial"; \
 	for status in $$parallel $$serial; do case $$status in 0|5) ;; *) exit $$status ;; esac; done; \
@@ -76,7 +77,9 @@ lint: $(VENV)/.installed-test
 
 # While working: lint, then the plain tier: the tests that need nothing beyond their own
 # process, no port, server, child process or browser (markers in pyproject.toml), in the
-# same two runs as `make test`.
+# same two runs as `make test`, its tests dealt to the workers one by one (the archive files
+# hold a few long tests; the plain tier has no module fixture worth keeping on one worker).
+check: PYTEST_DIST = load
 check: lint
 	$(call two_runs,-q -m "not (ports or services or processes or browser)")
 
