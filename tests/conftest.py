@@ -1,4 +1,4 @@
-"""Fixtures: each builds only what the test asks for. Helpers live in helpers/ and tests import them from there.
+"""Fixtures, each building only what the test asks for (helpers live in helpers/, imported from there).
 
 `app` is a fitlink app on a clean schema (helpers/schema.py); `provider` is the built-in
 Fitbit service, an app of its own for each test, made only when the test first calls it,
@@ -18,7 +18,9 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
-from helpers import CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, make_config
+from helpers import (
+    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, make_config,
+)
 
 
 def pytest_addoption(parser):
