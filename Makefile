@@ -49,23 +49,39 @@ serve: install
 	consumer=$$!; trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-# The suite runs on as many pytest-xdist workers as there are cores, at most 2 (each worker
-# takes its own PostgreSQL and Redis database, tests/conftest.py); a file's tests stay on one
-# worker, so module fixtures (a production stack, a browser's server) start once.
-# One process by default: tests/test_rate_limits.py's real 2-second windows assume a test has a
-# core to itself; PYTEST_WORKERS=2 runs two xdist workers, each on its own databases.
-PYTEST_WORKERS ?= 0
-PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+# Two pytest runs, both required to pass: the tests not marked `serial` on PYTEST_WORKERS
+# pytest-xdist workers, a file's tests on one worker (module fixtures start once; each worker
+# takes its own PostgreSQL and Redis database, tests/conftest.py); then the `serial` ones (real
+# seconds timed) in one process, alone. "No tests collected" (exit 5) fails make when it holds
+# for both runs, and for either run of the whole suite (make test with no PYTEST_ARGS); a
+# narrower selection may leave one run empty (the dated CI runs name files with no serial test).
+PYTEST_WORKERS ?= 2
+PYTEST_DIST ?= loadfile
+PYTEST := $(BIN)/python -m pytest
+define two_runs
+	@parallel=0; serial=0; \
+	$(PYTEST) -n $(PYTEST_WORKERS) --dist $(PYTEST_DIST) --serial=exclude $(1) $(PYTEST_ARGS) || parallel=$$?; \
+	$(PYTEST) -n 0 --serial=only $(1) $(PYTEST_ARGS) || serial=$$?; \
+	echo "parallel run: exit $$parallel; serial run: exit $$serial"; \
+	for status in $$parallel $$serial; do case $$status in 0|5) ;; *) exit $$status ;; esac; done; \
+	if [ $$parallel = 5 ] && [ $$serial = 5 ]; then echo "no tests collected"; exit 5; fi; \
+	if [ "$(2)" = whole ] && [ -z "$(strip $(PYTEST_ARGS))" ] && [ $$parallel$$serial != 00 ]; then \
+		echo "a run of the whole suite collected no tests"; exit 5; fi
+endef
 
 test: install-test
-	$(PYTEST) $(PYTEST_ARGS)
+	$(call two_runs,,whole)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-# While working: lint, then the tests that need no browser and start no process (markers in pyproject.toml).
+# While working: lint, then the plain tier: the tests that need nothing beyond their own
+# process, no port, server, child process or browser (markers in pyproject.toml), in the
+# same two runs as `make test`, its tests dealt to the workers one by one (the archive files
+# hold a few long tests; the plain tier has no module fixture worth keeping on one worker).
+check: PYTEST_DIST = load
 check: lint
-	$(PYTEST) -q -m "not browser and not processes" $(PYTEST_ARGS)
+	$(call two_runs,-q -m "not (ports or services or processes or browser)")
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -6,18 +6,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from . import known_browsers, mail, throttle
 from .extensions import db, login_manager
 from .forms import LoginForm, SignupForm
 from .models import User, new_session_secret
+from .passwords import dummy_hash, hash_password
 from .sessions import rotate_session_id
 
 bp = Blueprint("auth", __name__)
-
-# Compared against when the email is unknown, so both failures take as long.
-_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 @login_manager.user_loader
@@ -101,7 +99,7 @@ def sign_up(email: str, password: str) -> User | None:
 
 def create_user(email: str, password: str) -> User | None:
     """Store a new user with a hashed password; None when the email is taken."""
-    user = User(email=email, password_hash=generate_password_hash(password))
+    user = User(email=email, password_hash=hash_password(password))
     db.session.add(user)
     try:
         db.session.commit()
@@ -115,7 +113,7 @@ def create_user(email: str, password: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """Return the user these credentials belong to, or None."""
     user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
-    stored = user.password_hash if user else _DUMMY_HASH
+    stored = user.password_hash if user else dummy_hash()
     if check_password_hash(stored, password) and user is not None:
         return user
     return None

@@ -84,6 +84,9 @@ def defaults(instance_path: str) -> dict:
         "TRUSTED_PROXIES": 0,
         # JSON list of Fernet keys for tokens at rest; the first encrypts (crypto.py).
         "TOKEN_KEYS": None,
+        # werkzeug's generate_password_hash method: its default, scrypt (2**15 rounds). The test
+        # suite names a cheaper scrypt so that hundreds of sign-ups do not cost a minute.
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
 
 

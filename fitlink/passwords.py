@@ -6,6 +6,8 @@ against both. Any printable character, spaces included, is accepted.
 
 from functools import cache
 
+from flask import current_app
+from werkzeug.security import generate_password_hash
 from wtforms import Field, Form, ValidationError
 
 MIN_LENGTH = 8
@@ -25,6 +27,21 @@ def common_passwords() -> frozenset[str]:
     from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
     return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
+
+
+def hash_password(password: str) -> str:
+    """Return a salted hash of password by the app's PASSWORD_HASH_METHOD (werkzeug's scrypt)."""
+    return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def dummy_hash() -> str:
+    """Return a hash to check a password against when the email is unknown, so both failures take as long."""
+    return _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not a real password", method)
 
 
 def password_problem(password: str, email: str = "") -> str | None:

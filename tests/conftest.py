@@ -1,60 +1,52 @@
-"""Fixtures: a fitlink app on a fresh database, and the built-in Fitbit service on a real port."""
+"""Fixtures, each building only what the test asks for (helpers live in helpers/, imported from there).
 
-import os
-import re
-from datetime import datetime, timezone
-from urllib.parse import urlsplit
+`app` is a fitlink app on a clean schema (helpers/schema.py); `provider` is the built-in
+Fitbit service, an app of its own for each test, made only when the test first calls it,
+on one port served for the whole run; `client`, `runner` and `smtp` are what they say.
+"""
+
+import socket
+import threading
 
 import pytest
-import requests
 from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from fitlink import clock, create_app
+from fitlink import clock
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
+from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
-
-CLIENT_SECRET = "test-demo-client-secret"
-PASSWORD = "correct horse battery"
-
-# CI runs the suite a second time on PostgreSQL and Redis by setting these. Under
-# pytest-xdist (`make test`) each worker takes a database and a Redis database of its own,
-# derived from these, so two workers never drop each other's tables or flush each other's queue.
-WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... or None without xdist
-WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER else 0
-WORKER_REDIS_DATABASES = 2  # workers `make test` may start (-n 2): the suite's Redis databases are N, N-1
+from helpers import (
+    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, make_config,
+)
 
 
-def worker_database_uri(uri: str | None) -> str | None:
-    """Return this worker's PostgreSQL database: the named one with the worker's id appended."""
-    if not uri or not WORKER:
-        return uri
-    url = make_url(uri)
-    return url.set(database=f"{url.database}_{WORKER}").render_as_string(hide_password=False)
+def pytest_addoption(parser):
+    parser.addoption("--serial", choices=("include", "exclude", "only"), default="include",
+                     help="run the tests marked serial with the rest (include), leave them out (exclude: "
+                          "`make test`'s parallel run) or run only them (only: its second, quiet run)")
 
 
-def worker_redis_url(uri: str | None) -> str | None:
-    """Return this worker's Redis database: the named number minus the worker's index."""
-    if not uri or not WORKER:
-        return uri
-    base, _, number = uri.rpartition("/")
-    if WORKER_INDEX >= WORKER_REDIS_DATABASES or int(number) - WORKER_INDEX < 0:
-        raise RuntimeError(f"worker {WORKER} has no Redis database below {uri}: run at most "
-                           f"{WORKER_REDIS_DATABASES} workers (make test: -n 2)")
-    return f"{base}/{int(number) - WORKER_INDEX}"
+# Fixtures that serve on a loopback port: a test using one is marked `ports` (README "Tests").
+PORT_FIXTURES = {"provider", "provider_server", "smtp"}
 
 
-TEST_DATABASE_URI = worker_database_uri(os.environ.get("FITLINK_TEST_DATABASE_URI"))
-TEST_REDIS_URL = worker_redis_url(os.environ.get("FITLINK_TEST_REDIS_URL"))
-
-# FITLINK_TEST_NOW (an ISO instant with its offset) runs every test from that instant on,
-# for the app, its jobs and the built-in services alike: CI runs the suite at several
-# dates this way. Tests that want one fixed instant take ONE_DAY: that instant, or a
-# default that never moves.
-TEST_NOW = datetime.fromisoformat(os.environ["FITLINK_TEST_NOW"]) if os.environ.get("FITLINK_TEST_NOW") else None
-ONE_DAY = TEST_NOW or datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that use a port fixture `ports`; keep the tests --serial asks for (the rest are
+    deselected, and pytest exits 5 when none are left)."""
+    for item in items:
+        if PORT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.ports)
+    mode = config.getoption("serial")
+    if mode == "include":
+        return
+    wanted = mode == "only"
+    kept = [item for item in items if (item.get_closest_marker("serial") is not None) == wanted]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -79,6 +71,23 @@ def worker_database():
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def claimed_redis_database():
+    """Mark the suite's Redis database as in use, so that services.redis_database (which claims a free
+    one for a test, and empties it afterwards) never picks it: FITLINK_TEST_REDIS_URL may name one of those."""
+    if not TEST_REDIS_URL:
+        yield
+        return
+    from services import CLAIM_KEY
+
+    with Redis.from_url(TEST_REDIS_URL) as redis:
+        redis.set(CLAIM_KEY, f"the test suite's {WORKER or 'run'}", ex=3 * 3600)
+        try:
+            yield
+        finally:
+            redis.delete(CLAIM_KEY)
+
+
 @pytest.fixture(autouse=True)
 def suite_clock():
     """Start every test on the suite's clock (the system's, or FITLINK_TEST_NOW's); put it back after."""
@@ -90,9 +99,8 @@ def suite_clock():
     clock.use(None)
 
 
-@pytest.fixture
-def demo_app():
-    """The built-in Fitbit-compatible service, with its own in-memory database."""
+def create_builtin_fitbit():
+    """Return the built-in Fitbit-compatible service, with its own in-memory database."""
     return create_demo_app(
         {
             "TESTING": True,
@@ -104,44 +112,64 @@ def demo_app():
 
 
 @pytest.fixture
-def provider(demo_app):
-    """The built-in service served on its own port over real HTTP."""
-    with serve_in_thread(demo_app) as handle:
-        yield handle
+def demo_app():
+    """The built-in Fitbit-compatible service, for a test that looks inside it (`provider` serves it)."""
+    return create_builtin_fitbit()
 
 
-def make_config(tmp_path, provider_url: str, **overrides) -> dict:
-    """Return a test configuration that talks to provider_url."""
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URI or f"sqlite:///{tmp_path / 'fitlink.sqlite'}",
-        "REDIS_URL": TEST_REDIS_URL,
-        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite"),
-        "JOBS_IMMEDIATE": True,
-        "JOBS_IN_PROCESS": False,
-        "WTF_CSRF_ENABLED": False,
-        "DEMO_FITBIT_URL": provider_url,
-        "DEMO_FITBIT_CLIENT_SECRET": CLIENT_SECRET,
-        "DEMO_FITBIT_DATABASE_URI": "sqlite://",
-        "DEMO_GOOGLE_HEALTH_DATABASE_URI": "sqlite://",
-        "FITBIT_TIMEOUT": 3,
-        # A week of minute series (a call per day and series on Fitbit): the default 90 days would
-        # outrun the built-in service's 150 calls an hour on every connect. Tests of the intraday
-        # backfill set their own.
-        "INTRADAY_BACKFILL_DAYS": 7,
-    }
-    config.update(overrides)
-    return config
+class ProviderSlot:
+    """The WSGI app on the run's provider port: the current test's built-in service, made at its
+    first request (most tests that build an app never call it); 503 between tests."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.app = None
+        self.factory = None
+
+    def serve(self, factory) -> None:
+        with self.lock:
+            self.app, self.factory = None, factory
+
+    def clear(self):
+        """Stop serving the test's service; return it if it was made."""
+        with self.lock:
+            app, self.app, self.factory = self.app, None, None
+        return app
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            if self.app is None and self.factory is not None:
+                self.app = self.factory()
+            app = self.app
+        if app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no test is using the built-in Fitbit service now"]
+        return app(environ, start_response)
 
 
-def build_app(config: dict):
-    """Create an app and a clean schema on its database."""
-    app = create_app(config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
+@pytest.fixture(scope="session")
+def provider_server():
+    """One loopback port for the built-in Fitbit service, served from a thread for the whole run."""
+    slot = ProviderSlot()
+    with serve_in_thread(slot) as handle:
+        yield slot, handle
+
+
+@pytest.fixture
+def provider(request, provider_server):
+    """The built-in service over real HTTP (`provider.url`): the test's demo_app if it asks for one,
+    else a fresh service of its own, made when first called; gone when the test ends."""
+    slot, handle = provider_server
+    if "demo_app" in request.fixturenames:
+        demo = request.getfixturevalue("demo_app")
+        slot.serve(lambda: demo)
+    else:
+        slot.serve(create_builtin_fitbit)
+    yield handle
+    made = slot.clear()
+    if made is not None:
+        with made.app_context():
+            demo_db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -164,8 +192,11 @@ def close_database_connections():
 
 
 @pytest.fixture
-def app(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url))
+def app(request, tmp_path):
+    """fitlink on a clean schema. Its built-in Fitbit service is the test's `provider` when the test asks
+    for one (`pytest.mark.usefixtures("provider")` or an argument), else an address nothing answers."""
+    url = request.getfixturevalue("provider").url if "provider" in request.fixturenames else NO_PROVIDER
+    app = build_app(make_config(tmp_path, url))
     yield app
     with app.app_context():
         db.session.remove()
@@ -182,73 +213,9 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def signup(client, email="ada@example.org", password=PASSWORD):
-    """Sign up through the form and return the response (already logged in)."""
-    return client.post(
-        "/signup", data={"email": email, "password": password, "confirm": password}
-    )
-
-
-def login(client, email="ada@example.org", password=PASSWORD):
-    return client.post("/login", data={"email": email, "password": password})
-
-
-def authorize_on_provider(authorize_url: str, account="alex", allow=True, other="") -> str:
-    """Act as the person on the provider's authorize page; return the callback URL it redirects to."""
-    with requests.Session() as browser:
-        page = browser.get(authorize_url, timeout=5)
-        page.raise_for_status()
-        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
-        data = {"account": account, "other_account": other}
-        if csrf:
-            data["csrf_token"] = csrf.group(1)
-        data["allow" if allow else "deny"] = "Allow" if allow else "Deny"
-        answer = browser.post(authorize_url, data=data, allow_redirects=False, timeout=5)
-    assert answer.status_code in (302, 303), answer.text
-    return answer.headers["Location"]
-
-
-def local_path(url: str) -> str:
-    """Return the path and query of a URL, for the Flask test client."""
-    parts = urlsplit(url)
-    return parts.path + ("?" + parts.query if parts.query else "")
-
-
-def connect(client, account="alex", allow=True):
-    """Run the whole OAuth dance from "Connect Fitbit" to fitlink's callback; return the callback response."""
-    start = client.get("/fitbit")
-    assert start.status_code == 302, start.text
-    callback = authorize_on_provider(start.headers["Location"], account=account, allow=allow)
-    return client.get(local_path(callback))
-
-
-class Inbox:
-    """The messages a local SMTP server received, as email.message.Message objects."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        import email
-
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list:
-        """Return the messages once count have arrived (mail is sent from a thread)."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.messages
-
-
 @pytest.fixture
 def smtp():
     """A real SMTP server on a loopback port; yields (port, inbox)."""
-    import socket
-
     from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
@@ -261,8 +228,3 @@ def smtp():
         yield port, inbox
     finally:
         controller.stop()
-
-
-def mail_config(port: int) -> dict:
-    """Settings that send fitlink's mail to the test SMTP server on port."""
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_DEFAULT_SENDER": "fitlink@example.org"}

@@ -22,7 +22,7 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from conftest import CLIENT_SECRET, PASSWORD, authorize_on_provider
+from helpers import CLIENT_SECRET, PASSWORD, authorize_on_provider
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
 

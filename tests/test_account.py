@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from conftest import PASSWORD, build_app, local_path, login, mail_config, make_config, signup
+from helpers import NO_PROVIDER, PASSWORD, build_app, local_path, login, mail_config, make_config, signup
 from services import postgres_database, redis_database
 
 from fitlink import sources
@@ -72,9 +72,9 @@ def test_change_password_logs_out_other_sessions(app):
 
 
 @pytest.mark.services
-def test_change_password_logs_out_other_sessions_on_redis(tmp_path, provider):
+def test_change_password_logs_out_other_sessions_on_redis(tmp_path):
     with redis_database() as url:
-        app = build_app(make_config(tmp_path, provider.url, REDIS_URL=url))
+        app = build_app(make_config(tmp_path, NO_PROVIDER, REDIS_URL=url))
         check_change_password_ends_other_sessions(app)
 
 
@@ -282,8 +282,8 @@ def test_delete_account_removes_every_row_revokes_and_ends_sessions(app, revokin
                                       "daily_metrics": 2}
 
 
-def test_sqlite_enforces_the_cascade(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'fk.sqlite'}"))
+def test_sqlite_enforces_the_cascade(tmp_path):
+    app = build_app(make_config(tmp_path, NO_PROVIDER, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'fk.sqlite'}"))
     with app.app_context():
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         foreign = {fk["referred_table"]: fk["options"].get("ondelete")
@@ -292,13 +292,13 @@ def test_sqlite_enforces_the_cascade(tmp_path, provider):
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def any_database_app(request, tmp_path, provider):
+def any_database_app(request, tmp_path):
     """fitlink on a fresh database of each kind it supports."""
     if request.param == "sqlite":
-        yield build_app(make_config(tmp_path, provider.url, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'ids.sqlite'}"))
+        yield build_app(make_config(tmp_path, NO_PROVIDER, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'ids.sqlite'}"))
     else:
         with postgres_database() as url:
-            app = build_app(make_config(tmp_path, provider.url, SQLALCHEMY_DATABASE_URI=url))
+            app = build_app(make_config(tmp_path, NO_PROVIDER, SQLALCHEMY_DATABASE_URI=url))
             yield app
             with app.app_context():
                 db.session.remove()

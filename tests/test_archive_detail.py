@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from archive_gen import Spec, generate
-from conftest import build_app, make_config
+from helpers import build_app, make_config
 from sqlalchemy import select
 
 from fitlink import minutes, sources

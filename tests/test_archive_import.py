@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from archive_gen import Spec, generate
-from conftest import build_app, make_config, signup
+from helpers import build_app, make_config, signup
 from sqlalchemy import select
 
 from fitlink import sources

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from archive_gen import Spec, generate
-from conftest import PASSWORD, build_app, make_config
+from helpers import PASSWORD, build_app, make_config
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart

@@ -5,7 +5,7 @@ import re
 import pytest
 from cryptography.fernet import Fernet
 
-from conftest import PASSWORD, build_app, login, mail_config, make_config, signup
+from helpers import NO_PROVIDER, PASSWORD, build_app, login, mail_config, make_config, signup
 from services import redis_database
 
 from fitlink.extensions import db
@@ -26,6 +26,20 @@ def test_signup_hashes_password_normalises_email_and_logs_in(app, client):
         assert user.email == "ada@example.org"
         assert PASSWORD not in user.password_hash and user.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert "Connect Fitbit" in client.get("/dashboard").text
+
+
+def test_passwords_get_werkzeugs_full_scrypt_unless_configured(tmp_path):
+    # The suite's apps name a cheaper scrypt (helpers.TEST_PASSWORD_HASH_METHOD); fitlink's own default
+    # is werkzeug's: scrypt at 2**15 rounds.
+    config = make_config(tmp_path, NO_PROVIDER)
+    del config["PASSWORD_HASH_METHOD"]
+    app = build_app(config)
+    client = app.test_client()
+    signup(client)
+    with app.app_context():
+        assert db.session.execute(db.select(User.password_hash)).scalar_one().startswith("scrypt:32768:8:1$")
+    client.post("/logout")
+    assert login(client).headers["Location"].endswith("/dashboard")
 
 
 def test_signup_errors_are_plain(client):
@@ -103,14 +117,14 @@ def test_signing_up_with_a_taken_address_never_logs_in_even_with_its_password(ma
     assert login(guesser).status_code == 302  # the log-in form, with its throttle, is the way in
 
 
-def throttled_app(tmp_path, provider, **settings):
+def throttled_app(tmp_path, **settings):
     limits = {"THROTTLE_LOGIN_PER_ACCOUNT": "3 per 15 minutes", "THROTTLE_LOGIN_PER_ADDRESS": "5 per 15 minutes",
               "THROTTLE_SIGNUP_PER_ADDRESS": "4 per hour"}
-    return build_app(make_config(tmp_path, provider.url, **{**limits, **settings}))
+    return build_app(make_config(tmp_path, NO_PROVIDER, **{**limits, **settings}))
 
 
-def test_failed_logins_are_throttled_per_account(tmp_path, provider):
-    client = throttled_app(tmp_path, provider).test_client()
+def test_failed_logins_are_throttled_per_account(tmp_path):
+    client = throttled_app(tmp_path).test_client()
     signup(client)
     client.post("/logout")
     for _ in range(3):
@@ -123,8 +137,8 @@ def test_failed_logins_are_throttled_per_account(tmp_path, provider):
     assert login(client, email="bo@example.org", password="wrong password").status_code == 400
 
 
-def test_failed_logins_are_throttled_per_address(tmp_path, provider):
-    client = throttled_app(tmp_path, provider).test_client()
+def test_failed_logins_are_throttled_per_address(tmp_path):
+    client = throttled_app(tmp_path).test_client()
     for number in range(5):
         assert login(client, email=f"user{number}@example.org").status_code == 400
     assert login(client, email="someone.else@example.org").status_code == 429
@@ -134,16 +148,16 @@ def test_failed_logins_are_throttled_per_address(tmp_path, provider):
     assert response.status_code == 400
 
 
-def test_successful_logins_do_not_count(tmp_path, provider):
-    client = throttled_app(tmp_path, provider).test_client()
+def test_successful_logins_do_not_count(tmp_path):
+    client = throttled_app(tmp_path).test_client()
     signup(client)
     for _ in range(6):
         client.post("/logout")
         assert login(client).status_code == 302
 
 
-def test_signups_are_throttled_per_address(tmp_path, provider):
-    client = throttled_app(tmp_path, provider).test_client()
+def test_signups_are_throttled_per_address(tmp_path):
+    client = throttled_app(tmp_path).test_client()
     for number in range(4):
         client.post("/logout")
         assert signup(client, email=f"user{number}@example.org").status_code == 302
@@ -152,13 +166,13 @@ def test_signups_are_throttled_per_address(tmp_path, provider):
 
 
 @pytest.mark.services
-def test_throttling_holds_across_processes_with_redis(tmp_path, provider):
+def test_throttling_holds_across_processes_with_redis(tmp_path):
     with redis_database() as url:
-        first = throttled_app(tmp_path, provider, REDIS_URL=url).test_client()
+        first = throttled_app(tmp_path, REDIS_URL=url).test_client()
         for _ in range(3):
             assert login(first, password="wrong password").status_code == 400
         # A second app (another worker or host) on the same Redis sees the same count.
-        second = throttled_app(tmp_path, provider, REDIS_URL=url).test_client()
+        second = throttled_app(tmp_path, REDIS_URL=url).test_client()
         assert login(second, password="wrong password").status_code == 429
 
 
@@ -204,9 +218,9 @@ def session_cookie(client):
 
 
 @pytest.fixture
-def csrf_client(tmp_path, provider):
+def csrf_client(tmp_path):
     """A client of an app with CSRF on, as in production."""
-    return build_app(make_config(tmp_path, provider.url, WTF_CSRF_ENABLED=True)).test_client()
+    return build_app(make_config(tmp_path, NO_PROVIDER, WTF_CSRF_ENABLED=True)).test_client()
 
 
 def post_form(client, page, data, action=None):
@@ -253,8 +267,8 @@ def test_session_cookie_flags(client):
     assert "Secure" not in cookie  # development runs on plain http
 
 
-def test_csrf_is_enforced(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url, WTF_CSRF_ENABLED=True))
+def test_csrf_is_enforced(tmp_path):
+    app = build_app(make_config(tmp_path, NO_PROVIDER, WTF_CSRF_ENABLED=True))
     client = app.test_client()
     page = client.get("/signup").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -266,12 +280,12 @@ def test_csrf_is_enforced(tmp_path, provider):
     assert client.get("/dashboard").status_code == 200
 
 
-def test_secure_cookie_and_required_secret_in_production(tmp_path, provider):
+def test_secure_cookie_and_required_secret_in_production(tmp_path):
     with pytest.raises(RuntimeError, match="FITLINK_SECRET_KEY"):
-        build_app(make_config(tmp_path, provider.url, ENV="production", SECRET_KEY=None))
+        build_app(make_config(tmp_path, NO_PROVIDER, ENV="production", SECRET_KEY=None))
     with pytest.raises(RuntimeError, match="FITLINK_TOKEN_KEYS"):
-        build_app(make_config(tmp_path, provider.url, ENV="production", TRUSTED_HOSTS=["localhost"]))
+        build_app(make_config(tmp_path, NO_PROVIDER, ENV="production", TRUSTED_HOSTS=["localhost"]))
     keys = [Fernet.generate_key().decode()]
-    app = build_app(make_config(tmp_path, provider.url, ENV="production", TOKEN_KEYS=keys,
+    app = build_app(make_config(tmp_path, NO_PROVIDER, ENV="production", TOKEN_KEYS=keys,
                                 TRUSTED_HOSTS=["localhost"]))
     assert app.config["SESSION_COOKIE_SECURE"] is True

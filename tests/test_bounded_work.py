@@ -8,9 +8,8 @@ from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
-from conftest import build_app, connect, make_config, signup
+from helpers import build_app, connect, make_config, notification, post, signup
 from services import redis_database
-from test_webhook import notification, post
 
 from fitlink import jobs
 from fitlink.builtin_services.common.accounts import get_account

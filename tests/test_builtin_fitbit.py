@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from conftest import ONE_DAY
+from helpers import ONE_DAY
 from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1Session
 from sqlalchemy import select
@@ -23,6 +23,8 @@ from fitlink.builtin_services.common.accounts import daily_values, get_account, 
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import call_log, create_demo_app, record_activity, revoke_tokens
 from fitlink.builtin_services.fitbit.models import RecordedActivity, demo_db
+
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
 CLIENT_KEY = "fitlink-test"
 CLIENT_SECRET = "test-client-secret"

@@ -21,6 +21,8 @@ from fitlink.builtin_services.google_health.catalog import ACTIVITY, METRICS, PR
 from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 CLIENT_ID = "fitlink-test.apps.googleusercontent.com"
 CLIENT_SECRET = "test-google-client-secret"
 REDIRECT = "http://127.0.0.1:9/google-health/callback"

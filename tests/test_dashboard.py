@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, event, update
 
-from conftest import build_app, connect, make_config, signup
+import pytest
+from helpers import build_app, connect, make_config, signup
 
 from fitlink import dates, jobs
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
@@ -15,6 +16,8 @@ from fitlink.dashboard.periods import export_period, range_days
 from fitlink.dashboard.readings import Stat
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SyncState
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
 @contextmanager
@@ -116,7 +119,13 @@ def test_ranges_come_from_the_query_string_and_bad_ones_mean_30(client):
         assert response.status_code == 200
         assert f"Trends, last {days} days" in response.text
     week = client.get("/dashboard?range=7").text
-    tables = week.count("<thead>")  # a chart with nothing in the range (weight, often) has no table
+    tables = week.count("<thead>")  # a chart with nothing in the range has no table, and says so:
+    # alex weighs in on about a third of days, so some weeks have no weight (2026-11-27 to 2026-12-03).
+    today = local_today(get_account("alex"))
+    days = [daily_values("alex", today - timedelta(days=n)) for n in range(7)]
+    sparse = {"weight": "No weight logged in this range.", "sleep": "No sleep logged in this range."}
+    missing = [metric for metric in sparse if not any(day[metric] for day in days)]
+    assert all(sparse[metric] in week for metric in missing)
     assert tables >= 4 and week.count("<tr><th scope=\"row\">") == tables * 7
     year = client.get("/dashboard?range=365").text
     assert "Steps, weekly averages" in year

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from conftest import ONE_DAY, signup
+from helpers import ONE_DAY, signup
 
 from fitlink import clock
 from fitlink.dashboard.charts import Scale, layout, month_buckets

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import event, select
 
-from conftest import signup
+from helpers import signup
 from fitlink import clock
 from fitlink.archive.importer import ensure_connection
 from fitlink.extensions import db

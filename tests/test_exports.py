@@ -7,13 +7,16 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from conftest import connect, signup
+import pytest
+from helpers import connect, signup
 
 from fitlink.dates import local_today
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, User
 from fitlink.sources import DayValue, MinuteSeries, SleepSession, SleepStage, Workout
 from fitlink.sync.store import replace_sleep, replace_workouts, save_days, save_series
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
 def stored(app, user_id: int, start: date, end: date) -> set[tuple]:

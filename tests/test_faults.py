@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import authorize_on_provider, build_app, local_path, make_config, signup
+from helpers import authorize_on_provider, build_app, local_path, make_config, signup
 from faults import FAULTS, Call, Faults
-from test_google_health_connect import google_config
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, decide
+from helpers.google_health import CLIENT_ID, CLIENT_SECRET, decide, google_config
 
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
@@ -26,6 +25,8 @@ from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.google_health.source import LISTS, ROLLUPS
 from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncRequest, SyncState, User
+
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
 NORMAL_TIMEOUT = 5
 # While a "timeout" is armed: every attempt gives up this soon, and the fault hangs longer.

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from requests_oauthlib import OAuth1Session
 
-from conftest import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
+from helpers import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
 
 from fitlink import clock, create_app
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
@@ -14,6 +14,8 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
 def stored(app, model=OAuth):

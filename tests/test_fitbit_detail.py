@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from conftest import ONE_DAY, build_app, connect, make_config, signup
+from helpers import ONE_DAY, build_app, connect, make_config, signup
 
 from fitlink import clock, minutes
 from fitlink.builtin_services.common import whole_day
@@ -50,7 +50,7 @@ def import_days(name: str) -> list[date]:
 
 
 @pytest.fixture
-def alex(app, client):
+def alex(app, client, provider):
     """fitlink with alex's Fitbit connected and imported."""
     signup(client)
     connect(client, account="alex")
@@ -96,7 +96,7 @@ def test_daily_activity_metrics_and_body_fat_arrive_end_to_end(alex):
     assert {d: r.value for d, r in vo2.items()} == {d: float(whole_day.cardio_fitness(account, d)) for d in days}
 
 
-def test_a_cardio_fitness_range_is_stored_as_its_midpoint(app, client):
+def test_a_cardio_fitness_range_is_stored_as_its_midpoint(app, client, provider):
     signup(client)
     connect(client, account="kiri")
     account = get_account("kiri")

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import CLIENT_SECRET, ONE_DAY, PASSWORD, build_app, connect, login, make_config
+from helpers import CLIENT_SECRET, ONE_DAY, PASSWORD, build_app, connect, login, make_config
 
 from fitlink import clock, jobs
 from fitlink.auth import create_user
@@ -20,6 +20,8 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app, revoke_tokens
 from fitlink.extensions import db
 from fitlink.models import OAuth
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 ACCOUNT = "kiri"
 

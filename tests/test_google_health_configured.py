@@ -2,10 +2,9 @@
 OAuth 2.0 server serving the v4 methods (the built-in service on its own port, its own client)."""
 
 import pytest
-from test_google_health_source import decide
-from test_jobs_in_process import job_lines, steps_on
+from helpers.google_health import decide
 
-from conftest import build_app, make_config
+from helpers import build_app, job_lines, make_config, steps_on
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.google_health import call_log, create_demo_app

@@ -7,8 +7,10 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import build_app, local_path, make_config, signup
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, SCOPES, alex_today, decide
+from helpers import local_path, signup
+from helpers.google_health import (
+    CLIENT_ID, CLIENT_SECRET, FROZEN, SCOPES, alex_today, build_fitlink, connect, decide, start, stored,
+)
 
 from fitlink import clock
 from fitlink.builtin_services.common.server import serve_in_thread
@@ -21,8 +23,7 @@ from fitlink.google_health.client import NOT_LINKED
 from fitlink.models import DailyMetric, OAuth
 from fitlink.sources import TokenRejected
 
-WEBHOOK_SECRET = "Bearer test-webhook-secret"
-
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
 @pytest.fixture
 def demo():
@@ -40,29 +41,6 @@ def google(demo):
         yield handle
 
 
-def google_config(google_url: str) -> dict:
-    return {
-        "GOOGLE_HEALTH_CLIENT_ID": CLIENT_ID,
-        "GOOGLE_HEALTH_CLIENT_SECRET": CLIENT_SECRET,
-        "GOOGLE_HEALTH_AUTHORIZATION_URL": f"{google_url}/o/oauth2/v2/auth",
-        "GOOGLE_HEALTH_TOKEN_URL": f"{google_url}/token",
-        "GOOGLE_HEALTH_REVOKE_URL": f"{google_url}/revoke",
-        "GOOGLE_HEALTH_API_BASE_URL": google_url,
-        "GOOGLE_HEALTH_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "GOOGLE_HEALTH_WEBHOOK_KEYSET_URL": f"{google_url}/webhooks/public_keyset.json",
-        "GOOGLE_HEALTH_TIMEOUT": 3,
-        "GOOGLE_HEALTH_RETRY_BACKOFF": 0.01,
-        "BACKFILL_MAX_DAYS": 7,
-    }
-
-
-def build_fitlink(tmp_path, google_url: str, monkeypatch, **overrides):
-    """A fitlink app whose Google Health source talks to google_url."""
-    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
-    config = make_config(tmp_path, "http://127.0.0.1:9/demo-fitbit", **google_config(google_url))
-    return build_app({**config, **overrides})
-
-
 @pytest.fixture
 def app(tmp_path, google, monkeypatch):
     app = build_fitlink(tmp_path, google.url, monkeypatch)
@@ -77,23 +55,6 @@ def client(app):
     client = app.test_client()
     signup(client)
     return client
-
-
-def stored(app, model=OAuth):
-    with app.app_context():
-        return db.session.execute(db.select(model)).scalars().all()
-
-
-def start(client) -> str:
-    """Press Connect Google Health; return the consent page URL fitlink sends the browser to."""
-    answer = client.get("/google_health")
-    assert answer.status_code == 302, answer.text
-    return answer.headers["Location"]
-
-
-def connect(client, account="alex", allow=True, scopes=SCOPES):
-    callback = decide(start(client), account=account, scopes=scopes, allow=allow)
-    return client.get(local_path(callback))
 
 
 def test_connect_asks_for_offline_access_with_pkce_and_the_read_scopes(client):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures come from the sibling Google Health test modules, by name)
 """The whole day from Google Health: minute series, sleep stages, exercises and the new daily metrics.
 
 Against the built-in Google Health service over a real port, from the source's fetches up
@@ -14,10 +13,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from test_google_health_connect import app, client, connect, demo, google, stored  # noqa: F401  (fixtures)
-from test_google_health_source import alex_today, consent, data_calls, open_source, server, source  # noqa: F401
+from flask import Flask
+from helpers import signup
+from helpers.google_health import (
+    CLIENT_ID, CLIENT_SECRET, FROZEN, alex_today, build_fitlink, connect, consent, open_source, stored,
+)
 
-from fitlink import minutes
+from fitlink import clock, minutes
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.google_health import create_demo_app
+from fitlink.builtin_services.google_health.models import health_db
+from fitlink.extensions import db
+from fitlink.google_health.transport import allow_loopback_http
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.google_health import call_log, reset_call_log
 from fitlink.builtin_services.google_health.intraday import daily_health, day_detail, nap_of, zone_totals
@@ -26,7 +33,57 @@ from fitlink.google_health.intraday import WINDOWS_PER_CALL
 from fitlink.models import DailyMetric, MinuteSeriesRow, SleepRow, WorkoutRow
 from fitlink.sources import DETAILS, METRICS, DayValue, MinuteSeries, SleepSession, Workout
 
+pytestmark = pytest.mark.ports  # the built-in Google Health service on a port of its own
+
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def demo():
+    clock.travel_to(FROZEN)  # for fitlink and the service alike
+    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
+                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET}})
+    yield app
+    with app.app_context():
+        health_db.engine.dispose()
+
+
+@pytest.fixture
+def server(demo, monkeypatch):
+    """The service on a port; the source's own clients talk plain HTTP to it as fitlink allows on loopback."""
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+    with serve_in_thread(demo) as handle:
+        checker = Flask("loopback-check")
+        checker.config.update(GOOGLE_HEALTH_TOKEN_URL=f"{handle.url}/token", GOOGLE_HEALTH_API_BASE_URL=handle.url)
+        allow_loopback_http(checker)
+        yield handle
+
+
+@pytest.fixture
+def source(server):
+    opened = open_source(server, consent(server))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def app(tmp_path, server, monkeypatch):
+    app = build_fitlink(tmp_path, server.url, monkeypatch)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    client = app.test_client()
+    signup(client)
+    return client
+
+
+def data_calls(demo) -> Counter:
+    return Counter(call.data_type for call in call_log(demo) if call.data_type)
 
 
 def detail_of(day: date):
@@ -264,7 +321,7 @@ def test_what_is_offered_follows_the_granted_scopes(server):
 
 # --- end to end: connect, sync, stored rows ---
 
-def test_connecting_stores_every_new_metric_and_the_days_detail(app, client):  # noqa: F811
+def test_connecting_stores_every_new_metric_and_the_days_detail(app, client):
     assert connect(client).status_code == 302
     today = alex_today()
     days = {today - timedelta(days=n) for n in range(7)}  # BACKFILL_MAX_DAYS in these tests

@@ -13,9 +13,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import requests
-from conftest import signup
-from test_google_health_connect import build_fitlink, connect, stored
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN, consent, open_source
+from helpers import signup
+from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, build_fitlink, connect, consent, open_source, stored
 from werkzeug.http import http_date
 
 from fitlink import clock as fitlink_clock
@@ -27,6 +26,8 @@ from fitlink.extensions import db
 from fitlink.google_health import payloads
 from fitlink.models import DailyMetric, SyncState
 from fitlink.sources import DayValue, RateLimited, SleepSession
+
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
 
 class Clock:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-import requests
 from flask import Flask
-from conftest import ONE_DAY
-from requests_oauthlib import OAuth2Session
+from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, alex_today, consent, open_source
 
 from fitlink import clock
 
-from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
+from fitlink.builtin_services.common.accounts import daily_values, get_account
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.google_health.intraday import day_detail, nap_of
 from fitlink.builtin_services.google_health import (
@@ -24,8 +21,8 @@ from fitlink.builtin_services.google_health import (
 from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.google_health.blueprint import SCOPES
-from fitlink.google_health.client import NOT_LINKED, Credentials, GoogleHealthClient
-from fitlink.google_health.source import METRIC_SCOPES, GoogleHealthSource
+from fitlink.google_health.client import NOT_LINKED
+from fitlink.google_health.source import METRIC_SCOPES
 from fitlink.google_health.transport import allow_loopback_http
 from fitlink.models import SyncState
 from fitlink.sources import (
@@ -33,10 +30,8 @@ from fitlink.sources import (
 )
 from fitlink.sync import plan
 
-CLIENT_ID = "fitlink-test.apps.googleusercontent.com"
-CLIENT_SECRET = "test-google-client-secret"
-REDIRECT = "http://127.0.0.1:9/google_health/authorized"
-FROZEN = ONE_DAY
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
+
 ROLLUP_LIMITS = {"steps": 90, "distance": 90, "floors": 90, "total-calories": 14, "active-minutes": 14,
                  "active-zone-minutes": 90, "time-in-heart-rate-zone": 90, "sedentary-period": 90}
 DAILY_LISTS = ("daily-resting-heart-rate", "weight", "body-fat", "daily-heart-rate-variability",
@@ -74,41 +69,11 @@ def server(demo, monkeypatch):
         yield handle
 
 
-def decide(url: str, account: str = "alex", scopes: list[str] = SCOPES, allow: bool = True) -> str:
-    """Play a person on the service's consent page; return where it sends the browser back to."""
-    with requests.Session() as browser:
-        page = browser.get(url)
-        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
-        form = [("csrf_token", csrf), ("account", account), ("other_account", ""),
-                ("allow", "Allow") if allow else ("deny", "Deny")]
-        answer = browser.post(url, data=form + [("scopes", scope) for scope in scopes], allow_redirects=False)
-    assert answer.status_code == 302, answer.text
-    return answer.headers["Location"]
-
-
-def consent(server, account: str = "alex", scopes: list[str] = SCOPES) -> dict:
-    """Allow fitlink's client on the consent page and exchange the code; return the token answer."""
-    oauth = OAuth2Session(CLIENT_ID, redirect_uri=REDIRECT, scope=scopes, pkce="S256")
-    url, _ = oauth.authorization_url(f"{server.url}/o/oauth2/v2/auth", access_type="offline", prompt="consent")
-    return oauth.fetch_token(f"{server.url}/token", authorization_response=decide(url, account, scopes),
-                             client_secret=CLIENT_SECRET)
-
-
-def open_source(server, token: dict, stored: list | None = None, **options) -> GoogleHealthSource:
-    creds = Credentials(server.url, f"{server.url}/token", CLIENT_ID, CLIENT_SECRET)
-    updater = stored.append if stored is not None else (lambda token: None)
-    return GoogleHealthSource(GoogleHealthClient(creds, token, updater, backoff=0.01, **options))
-
-
 @pytest.fixture
 def source(server):
     opened = open_source(server, consent(server))
     yield opened
     opened.close()
-
-
-def alex_today() -> date:
-    return local_today(get_account("alex"))
 
 
 def data_calls(demo) -> Counter:

@@ -9,10 +9,9 @@ from datetime import date
 
 import pytest
 import tink
-from conftest import signup
+from helpers import signup
 from services import free_port
-from test_google_health_connect import WEBHOOK_SECRET, build_fitlink, connect, stored
-from test_google_health_source import CLIENT_ID, CLIENT_SECRET, FROZEN
+from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, WEBHOOK_SECRET, build_fitlink, connect, stored
 from tink import signature
 
 from fitlink import clock
@@ -27,6 +26,8 @@ from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.builtin_services.google_health.state import health_state
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, now_utc
+
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
 URL = "/google-health/webhook"
 VERIFY = {"type": "verification"}

@@ -3,7 +3,7 @@
 The job-queue part of /health (consumers alive, jobs queued) is in test_heartbeat.py.
 """
 
-from conftest import build_app, make_config
+from helpers import NO_PROVIDER, build_app, make_config
 from fitlink import create_app, jobs
 from services import free_port
 
@@ -40,9 +40,9 @@ def test_unreachable_database_answers_503_naming_the_database(tmp_path, provider
         "database": "failed: OperationalError", "redis": "not configured", "jobs": "failed: OperationalError"}
 
 
-def test_web_check_leaves_the_job_queue_out(tmp_path, provider):
+def test_web_check_leaves_the_job_queue_out(tmp_path):
     # For load balancers: a stalled job queue is no reason to stop serving pages.
-    app = build_app(make_config(tmp_path, provider.url, JOBS_IMMEDIATE=False, REDIS_URL=None))
+    app = build_app(make_config(tmp_path, NO_PROVIDER, JOBS_IMMEDIATE=False, REDIS_URL=None))
     jobs.refresh_stale()  # queued, and no consumer runs
     client = app.test_client()
     assert client.get("/health").status_code == 503

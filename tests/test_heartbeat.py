@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import build_app, make_config
+from helpers import build_app, make_config
 from fitlink import heartbeat, jobs
 from fitlink.extensions import db
 from fitlink.heartbeat import JobConsumer

@@ -1,33 +1,13 @@
 """`make run` with Redis configured: the consumer inside `flask run` runs the jobs, from the start."""
 
-import json
-from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, select
 
-from conftest import build_app, make_config
+from helpers import build_app, job_lines, make_config, steps_on
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
-from fitlink.models import DailyMetric
 from services import BIN, Browser, fitlink_env, free_port, redis_database, start, stop, wait_for_http, wait_until
 
 pytestmark = [pytest.mark.processes, pytest.mark.services]
-
-
-def steps_on(database_url: str, day: date) -> float | None:
-    """Read the steps shown for `day` straight from the database `flask run` writes."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            query = select(DailyMetric.value).where(DailyMetric.metric == "steps", DailyMetric.day == day)
-            return connection.scalar(query)
-    finally:
-        engine.dispose()
-
-
-def job_lines(log) -> list[dict]:
-    return [line for line in map(json.loads, filter(lambda text: text.startswith("{"), log.read_text().splitlines()))
-            if line.get("event") == "job"]
 
 
 def test_flask_run_on_redis_syncs_a_new_connection(tmp_path):

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import build_app, connect, make_config, signup
+from helpers import build_app, connect, make_config, signup
 
 from fitlink import jobs
 from fitlink.builtin_services.common.accounts import get_account, local_today
@@ -15,6 +15,8 @@ from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SourceMetric, now_utc
 from fitlink.sync import lease
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 DOCTORED = 999_999.0
 

@@ -5,9 +5,11 @@ import re
 import pytest
 from cryptography.fernet import Fernet
 
-from conftest import PASSWORD, build_app, mail_config, make_config
+from helpers import PASSWORD, build_app, mail_config, make_config
 
 from fitlink.auth import create_user
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 FORGED = {"Host": "evil.example"}
 

@@ -2,8 +2,9 @@
 
 import json
 
+import pytest
 import requests
-from conftest import connect, signup
+from helpers import connect, signup
 
 from fitlink.builtin_services.common.server import serve_in_thread
 
@@ -30,6 +31,7 @@ def test_anonymous_request_has_no_user(client, capsys):
     assert line["user_id"] is None and line["status"] == 200
 
 
+@pytest.mark.usefixtures("provider")
 def test_one_line_per_job_with_user_duration_and_result(client, capsys):
     signup(client)
     connect(client)  # queues the import, which runs at once in tests
@@ -38,6 +40,7 @@ def test_one_line_per_job_with_user_duration_and_result(client, capsys):
     assert isinstance(jobs[0]["user_id"], int) and jobs[0]["duration_ms"] > 0
 
 
+@pytest.mark.ports  # serves the app on a port
 def test_the_development_servers_access_log_leaves_out_query_strings(app, caplog):
     """OAuth callbacks carry verifiers and codes in the query string; `make run`'s server logged them whole."""
     secrets = ("VERIFIERSECRET", "TOKENSECRET", "CODESECRET", "STATESECRET")

@@ -4,7 +4,7 @@ import flask_migrate
 import pytest
 from sqlalchemy import inspect, text
 
-from conftest import make_config
+from helpers import make_config
 from fitlink import create_app
 from fitlink.extensions import db
 from fitlink.models import OAuth

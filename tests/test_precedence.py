@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from archive_gen import Spec, generate
-from conftest import connect, signup
+from helpers import connect, signup
 from fitlink.archive import import_archive
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, SourceMetric, User
+
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
 def steps_shown(app) -> dict:

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
+from helpers import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink import clock as fitlink_clock
 from fitlink import jobs
@@ -26,6 +26,8 @@ from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SyncState
 from fitlink.sources import DETAILS, MINUTE_DETAILS
 
+
+pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
 # The service's field per metric in daily_values: a day it has no value for is no row.
 SERVED = {
@@ -200,6 +202,7 @@ def test_a_resume_before_the_reset_costs_one_refused_call_and_nothing_else(tmp_p
     import_with_windows(tmp_path, 30, FakeWait(30), early_retry=True)
 
 
+@pytest.mark.serial  # real 2-second windows: a busy neighbour on the core can make a pause miss one
 def test_four_calls_per_two_real_seconds_import_a_year_in_the_fewest_calls(tmp_path):
     import_with_windows(tmp_path, 2, ClockWait(2))
 

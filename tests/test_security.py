@@ -9,11 +9,12 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from cryptography.fernet import Fernet
 from flask import render_template_string, request
 from sqlalchemy import JSON, String, Text, inspect, select, text
 
-from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
+from helpers import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink.crypto import EncryptedJSON
 from fitlink.extensions import db
@@ -170,6 +171,7 @@ def stored_anywhere(app, needle: str) -> list[str]:
     return found
 
 
+@pytest.mark.usefixtures("provider")
 def test_oauth_tokens_are_encrypted_at_rest(app, client):
     signup(client)
     assert connect(client).status_code == 302

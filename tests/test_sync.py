@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import build_app, connect, make_config, signup
+from helpers import build_app, connect, make_config, signup
 
 from fitlink import jobs
 from fitlink.builtin_services.common.accounts import get_account, local_today
@@ -22,6 +22,8 @@ from fitlink.sync import sync_connection
 from fitlink.sync.plan import minimum_calls
 from fitlink.sync.schedule import connections_due
 
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
+
 FITBIT_METRICS = tuple(ENDPOINTS)  # what the Fitbit source fetches: daily metrics, minute series, workouts
 DAILY_LONGEST = {metric: longest for metric, (_path, longest) in ENDPOINTS.items() if metric not in DETAILS}
 # alex logs at most one workout a day: each 100-day range of the activity log list is one page.
@@ -29,7 +31,7 @@ RANGED = {metric: longest for metric, (_path, longest) in ENDPOINTS.items() if m
 # A refresh covers yesterday and today: one call per daily metric and for the activity log list,
 # two per minute series (one day per call).
 REFRESH_CALLS = len(DAILY_LONGEST) + 2 * len(MINUTE_DETAILS) + 1
-INTRADAY_DAYS = 7  # conftest's INTRADAY_BACKFILL_DAYS
+INTRADAY_DAYS = 7  # helpers.make_config's INTRADAY_BACKFILL_DAYS
 
 DATA_PATHS = ("/1/user/-/activities/", "/1.2/user/-/sleep/", "/1/user/-/body/", "/1/user/-/hrv/",
               "/1/user/-/spo2/", "/1/user/-/br/", "/1/user/-/temp/", "/1/user/-/cardioscore/")

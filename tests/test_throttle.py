@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from conftest import PASSWORD, build_app, make_config
+from helpers import NO_PROVIDER, PASSWORD, build_app, make_config
 
 from fitlink.auth import create_user
 from fitlink.security import PROXY_WARNING
@@ -15,9 +15,9 @@ WRONG = "not the password at all"
 
 
 @pytest.fixture
-def accounts_app(tmp_path, provider):
+def accounts_app(tmp_path):
     """fitlink with the default throttle settings and Ada's account."""
-    app = build_app(make_config(tmp_path, provider.url))
+    app = build_app(make_config(tmp_path, NO_PROVIDER))
     with app.app_context():
         create_user("ada@example.org", PASSWORD)
     return app
@@ -66,8 +66,8 @@ def test_a_password_change_ends_every_browsers_mark(accounts_app):
     assert log_in(phone, new).status_code == 302  # marked again by the change
 
 
-def test_a_known_browser_has_a_limit_of_its_own(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url, THROTTLE_LOGIN_KNOWN_BROWSER="3 per 15 minutes"))
+def test_a_known_browser_has_a_limit_of_its_own(tmp_path):
+    app = build_app(make_config(tmp_path, NO_PROVIDER, THROTTLE_LOGIN_KNOWN_BROWSER="3 per 15 minutes"))
     with app.app_context():
         create_user("ada@example.org", PASSWORD)
     laptop = browser(app, OWNER_HOME)
@@ -80,8 +80,8 @@ def test_a_known_browser_has_a_limit_of_its_own(tmp_path, provider):
     assert log_in(laptop, WRONG, email="bo@example.org").status_code == 400
 
 
-def test_the_many_addresses_of_one_account_share_a_limit(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url, THROTTLE_LOGIN_PER_ACCOUNT="4 per day"))
+def test_the_many_addresses_of_one_account_share_a_limit(tmp_path):
+    app = build_app(make_config(tmp_path, NO_PROVIDER, THROTTLE_LOGIN_PER_ACCOUNT="4 per day"))
     with app.app_context():
         create_user("ada@example.org", PASSWORD)
     for number in range(4):
@@ -116,8 +116,8 @@ def test_ipv6_addresses_count_by_their_64():
     assert address_group("not an address") == "not an address" and address_group(None) == "unknown"
 
 
-def test_one_64_is_one_address_to_the_limit(tmp_path, provider):
-    app = build_app(make_config(tmp_path, provider.url, THROTTLE_LOGIN_PER_ADDRESS="3 per 15 minutes"))
+def test_one_64_is_one_address_to_the_limit(tmp_path):
+    app = build_app(make_config(tmp_path, NO_PROVIDER, THROTTLE_LOGIN_PER_ADDRESS="3 per 15 minutes"))
     for number in range(3):
         client = browser(app, f"2001:db8:77:1::{number + 1:x}")
         assert log_in(client, WRONG, email=f"user{number}@example.org").status_code == 400
@@ -125,8 +125,8 @@ def test_one_64_is_one_address_to_the_limit(tmp_path, provider):
     assert log_in(browser(app, "2001:db8:77:2::1"), WRONG, email="x@example.org").status_code == 400
 
 
-def test_a_proxy_is_warned_about_once_when_no_proxy_is_trusted(tmp_path, provider, caplog):
-    app = build_app(make_config(tmp_path, provider.url))
+def test_a_proxy_is_warned_about_once_when_no_proxy_is_trusted(tmp_path, caplog):
+    app = build_app(make_config(tmp_path, NO_PROVIDER))
     client = app.test_client()
     with caplog.at_level(logging.WARNING):
         client.get("/")
@@ -136,8 +136,8 @@ def test_a_proxy_is_warned_about_once_when_no_proxy_is_trusted(tmp_path, provide
     assert caplog.text.count(PROXY_WARNING) == 1
 
 
-def test_a_trusted_proxy_gives_each_client_its_own_count(tmp_path, provider, caplog):
-    app = build_app(make_config(tmp_path, provider.url, TRUSTED_PROXIES=1, THROTTLE_LOGIN_PER_ADDRESS="2 per hour"))
+def test_a_trusted_proxy_gives_each_client_its_own_count(tmp_path, caplog):
+    app = build_app(make_config(tmp_path, NO_PROVIDER, TRUSTED_PROXIES=1, THROTTLE_LOGIN_PER_ADDRESS="2 per hour"))
     client = app.test_client()
     behind = lambda address: {"X-Forwarded-For": address}  # noqa: E731
     with caplog.at_level(logging.WARNING):

@@ -1,14 +1,11 @@
 """The subscriptions webhook: verification, signatures, enqueueing, revoked access."""
 
-import base64
-import hashlib
-import hmac
 import json
 from datetime import timedelta
 
 import pytest
 
-from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
+from helpers import CLIENT_SECRET, build_app, connect, make_config, notification, post, sign, signup
 
 from fitlink import clock, jobs
 from fitlink.builtin_services.common.accounts import get_account, local_today
@@ -18,19 +15,7 @@ from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SyncRequest
 from fitlink.sync.pending import names
 
-
-def sign(body: bytes, secret: str = CLIENT_SECRET) -> str:
-    return base64.b64encode(hmac.new((secret + "&").encode(), body, hashlib.sha1).digest()).decode()
-
-
-def notification(owner: str, collection: str = "activities", day: str | None = "2026-11-20") -> bytes:
-    note = {"collectionType": collection, "date": day, "ownerId": owner, "ownerType": "user", "subscriptionId": "1"}
-    return json.dumps([{name: value for name, value in note.items() if value is not None}]).encode()
-
-
-def post(client, body: bytes, signature: str | None = None):
-    return client.post("/fitbit/webhook", data=body, content_type="application/json",
-                       headers={"X-Fitbit-Signature": sign(body) if signature is None else signature})
+pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ from flask import (
     Blueprint, Response, flash, redirect, render_template, request, session, stream_with_context, url_for,
 )
 from flask_login import current_user, login_required, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from .. import known_browsers, mail, throttle
 from ..auth import authenticate, end_sessions, start_session
 from ..extensions import db
 from ..links import external_url
 from ..models import User
+from ..passwords import hash_password
 from ..sessions import rotate_session_id
 from .deletion import delete_account
 from .export import export_chunks
@@ -47,7 +48,7 @@ def change_password():
     if form.validate_on_submit():
         if check_password_hash(current_user.password_hash, form.current.data):
             user = db.session.get(User, current_user.id)
-            user.password_hash = generate_password_hash(form.password.data)
+            user.password_hash = hash_password(form.password.data)
             end_sessions(user)
             start_session(user)  # this session goes on, under a fresh id
             known_browsers.remember(user)  # the new password ended every browser's mark
@@ -111,7 +112,7 @@ def reset():
     form = ResetPasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
-        user.password_hash = generate_password_hash(form.password.data)
+        user.password_hash = hash_password(form.password.data)
         end_sessions(user)
         if current_user.is_authenticated:
             logout_user()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import build_app, make_config
+from helpers import build_app, make_config
 from services import SlowDataCalls
 from fitlink import jobs
 from fitlink.builtin_services.common.server import serve_in_thread

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 from day_data import fill_day, nap, night, walk
 from fitlink.archive.importer import ensure_connection
 from fitlink.dates import local_today

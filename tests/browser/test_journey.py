@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
+from helpers import PASSWORD
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 
 from .conftest import screenshot
@@ -60,8 +60,12 @@ def test_journey_on_a_desktop(desktop: Page, live_url: str, tmp_path):
     expect(page.locator('[data-metric="steps"]')).to_have_text(f"{today['steps']:,}")
     expect(page.locator('[data-metric="distance"]')).to_have_text(f"{today['distance']:,.2f} km")
     expect(page.locator(".metric .updated").first).to_contain_text("Updated today")
-    expect(page.locator("figure[data-chart]")).to_have_count(5)
-    expect(page.locator("figure[data-chart] svg[role=img]")).to_have_count(5)
+    # Five activity and sleep trends, and one for each of the nine health metrics alex's account holds.
+    expect(page.locator("figure[data-chart]")).to_have_count(14)
+    expect(page.locator("figure[data-chart] svg[role=img]")).to_have_count(14)
+    for key in ("hrv", "spo2", "breathing_rate", "skin_temperature", "vo2max", "active_zone_minutes",
+                "lightly_active_minutes", "sedentary_minutes", "body_fat"):
+        expect(page.locator(f'figure[data-chart="{key}"]')).to_have_count(1)
     expect(page.get_by_role("heading", name="Trends, last 30 days")).to_be_visible()
     screenshot(page, "desktop-2-dashboard-30")
 
