@@ -174,7 +174,7 @@ def refresh_stale():
 
 
 def _refresh_stale() -> int:
-    synced = [kind.name for kind in sources.kinds() if kind.open is not None]
+    synced = sources.live_names()
     due = connections_due(timedelta(minutes=current_app.config["REFRESH_MINUTES"]), synced)
     for connection_id in due:
         enqueue_sync(connection_id)

@@ -25,7 +25,8 @@ from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.client import NOT_LINKED, Credentials, GoogleHealthClient
 from fitlink.google_health.source import GoogleHealthSource
-from fitlink.google_health.transport import allow_loopback_http
+from fitlink.google_health.config import URL_SETTINGS
+from fitlink.transport import allow_loopback_http
 from fitlink.models import SyncState
 from fitlink.sources import METRICS, BadPayload, NotSetUp, ProviderError, RateLimited, TokenRejected
 from fitlink.sync import plan
@@ -56,7 +57,7 @@ def server(demo, monkeypatch):
         app = Flask("loopback-check")
         app.config.update(GOOGLE_HEALTH_TOKEN_URL=f"{handle.url}/token",
                           GOOGLE_HEALTH_API_BASE_URL=handle.url)
-        allow_loopback_http(app)
+        allow_loopback_http(app, URL_SETTINGS)
         yield handle
 
 

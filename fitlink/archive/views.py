@@ -86,7 +86,7 @@ def check(files) -> str | None:
 def too_large(error):
     form = UploadForm(formdata=None)
     form.archive.errors = [f"The archive is larger than the {limit_text()} fitlink accepts. "
-                           "Ask the server's administrator to import it with `flask fitbit import-archive`."]
+                           "Ask the server's administrator to import it with `flask sources import-archive`."]
     return render_template("archive/import.html", form=form, latest=None, imported=False, limit=limit_text()), 413
 
 

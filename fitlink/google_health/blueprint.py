@@ -11,9 +11,8 @@ routes, signals and storage, and runs each step with a fresh session that loads
 nothing, PKCE values passed per call, the state compared by fitlink itself
 (constant time), and every failure turned into a plain message.
 
-Tokens are stored by the oauth_authorized handler (connect.py) through
-fitlink.connections.save_connection; Flask-Dance's own storage is a
-NullStorage, since nothing reads tokens through the blueprint.
+Tokens are stored and read through Flask-Dance's SQLAlchemyStorage
+(fitlink.connect_steps.SourceBlueprint).
 """
 
 import hmac
@@ -21,16 +20,13 @@ import logging
 
 import flask
 import requests
-from flask import current_app, flash, g, redirect, request, url_for
-from flask_dance.consumer import OAuth2ConsumerBlueprint, oauth_before_login, oauth_error
-from flask_dance.consumer.storage import NullStorage
-from flask_login import current_user
+from flask import flash, g, redirect, request, url_for
+from flask_dance.consumer import OAuth2ConsumerBlueprint, oauth_before_login
 from oauthlib.oauth2 import OAuth2Error, WebApplicationClient
 from requests_oauthlib import OAuth2Session
-from werkzeug.wrappers import Response
 
-from ..connect_steps import ConnectSteps
-from .transport import UnsafeURL, require_safe
+from ..connect_steps import SourceBlueprint
+from ..transport import UnsafeURL, require_safe
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +38,9 @@ SCOPES = [
 SESSION_KEY = "google_health_oauth_session"
 
 
-class GoogleHealthBlueprint(ConnectSteps, OAuth2ConsumerBlueprint):
+class GoogleHealthBlueprint(SourceBlueprint, OAuth2ConsumerBlueprint):
     """An OAuth 2.0 consumer blueprint with per-request sessions, PKCE per call and polite failures."""
 
-    label = "Google Health"
     timeout_setting = "GOOGLE_HEALTH_TIMEOUT"
 
     # A plain attribute: Flask-Dance's client_id property builds a shared session just to hold it.
@@ -66,8 +61,7 @@ class GoogleHealthBlueprint(ConnectSteps, OAuth2ConsumerBlueprint):
             oauth_session.close()
 
     def login(self):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+        # Flask-Dance's login adds each PKCE challenge to a dict every thread shares.
         if not self.client_id or not self.client_secret:
             flash("Google Health is not set up on this fitlink server yet.", "error")
             return redirect(self.next_url)
@@ -91,19 +85,12 @@ class GoogleHealthBlueprint(ConnectSteps, OAuth2ConsumerBlueprint):
         return redirect(url)
 
     def authorized(self):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+        # Flask-Dance's authorized puts each code verifier in a dict every thread shares.
         issued = flask.session.pop(f"{self.name}_oauth_state", None)
         verifier = flask.session.pop(f"{self.name}_oauth_code_verifier", None)
         error = request.args.get("error")
         if error:
-            log.info("Google Health authorization ended with error %r", error[:100])
-            for _receiver, result in oauth_error.send(self, error=error,
-                                                      error_description=request.args.get("error_description"),
-                                                      error_uri=request.args.get("error_uri")) or []:
-                if isinstance(result, Response):
-                    return result
-            return redirect(self.next_url)
+            return self.declined(error)
         returned = request.args.get("state", "")
         if issued is None or verifier is None or not hmac.compare_digest(returned.encode(), issued.encode()):
             log.warning("Google Health callback refused: state is not the one issued to this session")
@@ -131,12 +118,10 @@ blueprint = GoogleHealthBlueprint(
     "google_health",
     __name__,
     scope=SCOPES,
-    # offline: a refresh token; consent: a new one at every connect (google-health-api.md, OAuth 2.0).
+    # offline: a refresh token; consent: a new one at every connect (Google's OAuth 2.0 web server flow).
     authorization_url_params={"access_type": "offline", "prompt": "consent"},
     use_pkce=True,
     code_challenge_method="S256",
-    redirect_to="dashboard.index",
-    storage=NullStorage(),
 )
 blueprint.from_config.update(
     client_id="GOOGLE_HEALTH_CLIENT_ID",

@@ -27,7 +27,7 @@ from werkzeug.http import parse_date
 
 from .. import clock
 from ..sources import BadPayload, NotSetUp, ProviderError, RateLimited, SourceError, TokenRejected
-from .transport import require_safe
+from ..transport import require_safe
 
 log = logging.getLogger(__name__)
 

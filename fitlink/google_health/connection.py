@@ -15,7 +15,7 @@ from ..extensions import db
 from ..models import OAuth
 from .client import MAX_WAIT, Credentials, GoogleHealthClient
 from .source import GoogleHealthSource
-from .transport import require_safe
+from ..transport import require_safe
 
 log = logging.getLogger(__name__)
 

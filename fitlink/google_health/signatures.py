@@ -28,7 +28,7 @@ import tink
 from flask import Flask, current_app
 from tink import signature
 
-from .transport import is_safe
+from ..transport import is_safe
 
 log = logging.getLogger(__name__)
 

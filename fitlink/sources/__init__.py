@@ -11,9 +11,10 @@ from .interface import (
     METRICS, BadPayload, Budget, DataSource, DayValue, NotSetUp, Profile, Progress, ProviderError, RateLimited,
     SourceError, TokenRejected, describe,
 )
-from .registry import SourceKind, get, init_app, kinds, rank
+from .registry import SourceKind, get, init_app, kinds, live_names, rank, registered
 
 __all__ = [
     "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "Progress", "ProviderError",
-    "RateLimited", "SourceError", "SourceKind", "TokenRejected", "describe", "get", "init_app", "kinds", "rank",
+    "RateLimited", "SourceError", "SourceKind", "TokenRejected", "describe", "get", "init_app", "kinds", "live_names",
+    "rank", "registered",
 ]

@@ -1,0 +1,38 @@
+"""What a webhook does once it has read a notification: find the connections named, queue their syncs.
+
+A source's webhook checks the request and reads which of its accounts changed
+what (its owner look-up: an id the provider uses for the account, stored as
+the connection's provider_user_id); the rest is the same for every source.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+
+from . import jobs
+from .extensions import db
+from .models import OAuth
+
+
+def connections_of(provider: str, account_ids: Iterable[str]) -> list[OAuth]:
+    """Return the connections that hold these accounts of one source (one query)."""
+    return list(db.session.execute(
+        select(OAuth).where(OAuth.provider == provider, OAuth.provider_user_id.in_(list(account_ids)))
+    ).scalars())
+
+
+def queue_syncs(provider: str, changed: Mapping[str, tuple[str, ...] | None]) -> int:
+    """Queue one sync per connected, unbroken account named (account id -> metrics, None: all); return how many.
+
+    An account named with no metrics (a change to data fitlink does not keep) queues nothing.
+    A repeated notification merges into the sync already queued (jobs.enqueue_sync).
+    """
+    wanted = {account: metrics for account, metrics in changed.items() if metrics != ()}
+    if not wanted:
+        return 0
+    queued = 0
+    for connection in connections_of(provider, wanted):
+        if connection.broken_at is None:
+            jobs.enqueue_sync(connection.id, metrics=wanted[connection.provider_user_id])
+            queued += 1
+    return queued
