@@ -25,9 +25,7 @@ log = logging.getLogger(__name__)
 
 
 class SourceBlueprint:
-    """A mixin for Flask-Dance consumer blueprints of fitlink sources; a subclass names its `timeout_setting`."""
-
-    timeout_setting: str
+    """A mixin for Flask-Dance consumer blueprints of fitlink sources (the blueprint is named like its kind)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("storage", SQLAlchemyStorage(OAuth, db.session, user=current_user))
@@ -56,7 +54,8 @@ class SourceBlueprint:
 
     @property
     def timeout(self) -> float:
-        return current_app.config[self.timeout_setting]
+        """Seconds to wait for the provider: the setting NAME_TIMEOUT, e.g. FITBIT_TIMEOUT."""
+        return current_app.config[f"{self.name.upper()}_TIMEOUT"]
 
     def authorized_with(self, token: dict):
         """Connect the account the token grants (see `connect`), then go back to the dashboard."""

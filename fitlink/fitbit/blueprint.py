@@ -25,8 +25,6 @@ REQUEST_TOKEN_KEY = "fitbit_request_token"
 class StrictOAuth1Blueprint(SourceBlueprint, OAuth1ConsumerBlueprint):
     """An OAuth1 consumer blueprint that signs the access-token request with the request-token secret."""
 
-    timeout_setting = "FITBIT_TIMEOUT"
-
     @property
     def session(self):
         # One requests session per Flask request: the parent caches it on the
