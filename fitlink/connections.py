@@ -1,8 +1,9 @@
-"""A person's connections to sources: look up, store, break and remove; no request or current_user here."""
+"""A person's connections to sources: look up, store, refresh, break and remove; no request or current_user here."""
 
 import logging
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import sources
 from .extensions import db
@@ -92,6 +93,21 @@ def revoke(connection: OAuth) -> bool:
         log.warning("revoking the %s grant of connection %s failed: %s", connection.provider, connection.id,
                     type(err).__name__)
         return False
+
+
+def store_refreshed_token(connection: OAuth, token: dict) -> None:
+    """Keep a refreshed OAuth 2.0 token, and commit it now: a rotated refresh token replaces the old one."""
+    old = connection.token or {}
+    if not token.get("refresh_token") and old.get("refresh_token"):
+        token = {**token, "refresh_token": old["refresh_token"]}
+    connection.token = dict(token)
+    try:
+        db.session.commit()
+    except SQLAlchemyError as err:
+        # The connection may have been removed meanwhile (Disconnect); the sync stops on its own.
+        db.session.rollback()
+        log.warning("connection %s: refreshed %s token not stored: %s",
+                    connection.id, connection.provider, type(err).__name__)
 
 
 def mark_broken(connection: OAuth, forget_token: bool = False) -> None:

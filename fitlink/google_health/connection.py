@@ -9,9 +9,8 @@ from collections.abc import Callable
 
 import requests
 from flask import current_app
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..extensions import db
+from ..connections import store_refreshed_token
 from ..models import OAuth
 from .client import MAX_WAIT, Credentials, GoogleHealthClient
 from .source import GoogleHealthSource
@@ -41,22 +40,7 @@ def source_for(token: dict, token_updater: Callable[[dict], None], max_wait: flo
 
 def open_source(connection: OAuth) -> GoogleHealthSource:
     """Build the source of a stored connection; a refreshed token is stored on it at once."""
-    return source_for(dict(connection.token or {}), lambda token: store_token(connection, token))
-
-
-def store_token(connection: OAuth, token: dict) -> None:
-    """Keep a refreshed token, and commit it now: a rotated refresh token replaces the old one."""
-    old = connection.token or {}
-    if not token.get("refresh_token") and old.get("refresh_token"):
-        token = {**token, "refresh_token": old["refresh_token"]}
-    connection.token = dict(token)
-    try:
-        db.session.commit()
-    except SQLAlchemyError as err:
-        # The connection may have been removed meanwhile (Disconnect); the sync stops on its own.
-        db.session.rollback()
-        log.warning("connection %s: refreshed Google Health token not stored: %s",
-                    connection.id, type(err).__name__)
+    return source_for(dict(connection.token or {}), lambda token: store_refreshed_token(connection, token))
 
 
 def revoke(connection: OAuth) -> bool:
