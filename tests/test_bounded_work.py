@@ -190,11 +190,3 @@ def test_a_queued_sync_of_a_disconnected_source_does_nothing(queued):
     assert drain() == ["merged"]
     with app.app_context():
         assert db.session.execute(db.select(OAuth)).scalars().all() == []
-
-
-def test_a_job_queued_by_an_older_fitlink_is_merged_too(queued):
-    app, _client = queued
-    jobs.sync_task(1, manual=True)  # the old signature: options, no token
-    jobs.sync_task(1, metrics=["steps"])
-    assert drain() == ["requeued", "merged", "complete"]
-    assert counts() == (0, 0) and queued_request(app) is None

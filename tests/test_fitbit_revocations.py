@@ -20,6 +20,7 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app, revoke_tokens
 from fitlink.extensions import db
 from fitlink.models import OAuth
+from fitlink.sync.pending import Wanted
 
 ACCOUNT = "kiri"
 
@@ -93,7 +94,7 @@ def test_a_replayed_revocation_is_ignored_and_a_fresh_one_still_works(notified):
         assert replay(app, captured) == 204
         assert state(app) == (False, True)
     with app.app_context():
-        assert jobs.run_sync(1, manual=True) == "complete"  # the new grant works
+        assert jobs.run_sync(1, Wanted.of(manual=True)) == "complete"  # the new grant works
 
     later(6)
     assert revoke_tokens(demo, ACCOUNT) == 1  # a fresh revocation still ends the connection

@@ -14,6 +14,7 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, OAuth, SourceMetric, now_utc
 from fitlink.sync import lease
+from fitlink.sync.pending import Wanted
 
 DOCTORED = 999_999.0
 
@@ -38,7 +39,7 @@ def lease_of(app) -> tuple:
 def run(app, outcomes: list, **options) -> threading.Thread:
     def sync():
         with app.app_context():
-            outcomes.append(jobs.run_sync(1, **options))
+            outcomes.append(jobs.run_sync(1, Wanted.of(**options)))
     thread = threading.Thread(target=sync)
     thread.start()
     return thread
@@ -160,7 +161,7 @@ def test_failing_fetches_renew_the_lease_so_no_second_sync_starts(leased_app, de
         # Six failed calls of 0.3 s each: the lease taken at the start would have run out by now.
         wait_for(lambda: slow.calls >= 6)
         with leased_app.app_context():
-            assert jobs.run_sync(1, manual=True) == "locked"
+            assert jobs.run_sync(1, Wanted.of(manual=True)) == "locked"
         a.join(20)
     assert outcomes == ["errors"]
     assert slow.calls == 9  # one per metric, none twice

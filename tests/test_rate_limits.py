@@ -23,6 +23,7 @@ from fitlink.fitbit.connection import open_source
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SyncState
 from fitlink.sources import METRICS
+from fitlink.sync.pending import Wanted
 
 # The service's field per metric in daily_values: a day it has no value for is no row.
 SERVED = {
@@ -75,7 +76,7 @@ def connection_id(app) -> int:
 
 def run(app, cid, **options) -> str:
     with app.app_context():
-        return jobs.run_sync(cid, **options)
+        return jobs.run_sync(cid, Wanted.of(**options))
 
 
 def endpoint_of(path: str) -> str | None:

@@ -19,6 +19,7 @@ from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, now_utc
 from fitlink.sources import METRICS
 from fitlink.sync import sync_connection
+from fitlink.sync.pending import Wanted
 from fitlink.sync.plan import minimum_calls
 from fitlink.sync.schedule import connections_due
 
@@ -55,7 +56,7 @@ def users_due(stale_after):
 
 def run(app, cid, **options) -> str:
     with app.app_context():
-        return jobs.run_sync(cid, **options)
+        return jobs.run_sync(cid, Wanted.of(**options))
 
 
 @pytest.fixture

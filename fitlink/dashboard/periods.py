@@ -10,7 +10,7 @@ DEFAULT_RANGE = 30
 
 @dataclass(frozen=True)
 class Period:
-    """An inclusive run of the Fitbit user's local dates."""
+    """An inclusive run of the person's local dates."""
 
     start: date
     end: date

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from ..models import SyncState
 
-# Fitbit keeps changing "today" and "yesterday": refresh re-fetches a day of overlap.
+# Sources keep changing "today" and "yesterday": refresh re-fetches a day of overlap.
 OVERLAP = timedelta(days=1)
 
 
