@@ -103,6 +103,20 @@ def link_origin_problem(config, production: bool) -> str | None:
     return None
 
 
+def builtin_service_url(app: Flask, prefix: str, path: str, webhook: str) -> str:
+    """Fill a source's DEMO_<prefix>_* settings for its built-in service mounted at path; return its URL.
+
+    The mounted service notifies fitlink's own webhook (at `webhook`), as the real provider would.
+    """
+    config = app.config
+    base = (config[f"DEMO_{prefix}_URL"] or demo_url(path)).rstrip("/")
+    config[f"DEMO_{prefix}_URL"] = base
+    if not config[f"DEMO_{prefix}_DATABASE_URI"]:
+        config[f"DEMO_{prefix}_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / f'demo_{prefix.lower()}.sqlite'}"
+    config.setdefault(f"DEMO_{prefix}_SUBSCRIBER_URL", base.removesuffix(path) + webhook)
+    return base
+
+
 def instance_secret(app: Flask, name: str) -> str:
     """Read a generated secret from instance/, creating it on first use."""
     path = Path(app.instance_path) / name

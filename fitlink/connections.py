@@ -19,10 +19,10 @@ class AlreadyLinked(Exception):
     """The provider account is connected to another fitlink user."""
 
 
-def connection_for(user_id: int, provider: str) -> OAuth | None:
-    """Return the person's connection to one kind of source, if any."""
+def connection_for(user_id: int, source: str) -> OAuth | None:
+    """Return the person's connection to one source (by its name), if any."""
     return db.session.execute(
-        select(OAuth).filter_by(provider=provider, user_id=user_id)
+        select(OAuth).filter_by(provider=source, user_id=user_id)
     ).scalar_one_or_none()
 
 
@@ -31,29 +31,29 @@ def connections_of(user_id: int) -> list[OAuth]:
     return list(db.session.execute(select(OAuth).filter_by(user_id=user_id).order_by(OAuth.id)).scalars())
 
 
-def owner_of(provider: str, provider_user_id: str) -> OAuth | None:
-    """Return the connection that holds a provider account, if any."""
+def owner_of(source: str, provider_user_id: str) -> OAuth | None:
+    """Return the connection that holds an account at a source, if any."""
     return db.session.execute(
-        select(OAuth).filter_by(provider=provider, provider_user_id=provider_user_id)
+        select(OAuth).filter_by(provider=source, provider_user_id=provider_user_id)
     ).scalar_one_or_none()
 
 
-def save_connection(user: User, provider: str, token: dict, profile: Profile,
+def save_connection(user: User, source: str, token: dict, profile: Profile,
                     goals: dict | None = None) -> OAuth:
     """Store the token and profile on the person's connection; raise AlreadyLinked if another user owns it.
 
-    Connecting a different account of the same provider replaces the old
+    Connecting a different account of the same source replaces the old
     connection and the data that came from it.
     """
-    owner = owner_of(provider, profile.user_id)
+    owner = owner_of(source, profile.user_id)
     if owner is not None and owner.user_id != user.id:
         raise AlreadyLinked(profile.user_id)
-    connection = connection_for(user.id, provider)
+    connection = connection_for(user.id, source)
     if connection is not None and connection.provider_user_id != profile.user_id:
         remove_connection(connection)
         connection = None
     if connection is None:
-        connection = OAuth(provider=provider, user_id=user.id)
+        connection = OAuth(provider=source, user_id=user.id)
         db.session.add(connection)
     connection.token = token
     connection.provider_user_id = profile.user_id

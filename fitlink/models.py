@@ -52,8 +52,9 @@ class User(UserMixin, db.Model):
 class OAuth(OAuthConsumerMixin, db.Model):
     """One connection of a person to one source: the token (Flask-Dance storage) and its profile.
 
-    `provider` is the source kind's name ("fitbit", "google_health",
-    "fitbit_archive"); a person has at most one connection per kind.
+    `provider` holds the source's name ("fitbit", "google_health",
+    "fitbit_archive"; the column keeps Flask-Dance's name, which its storage
+    queries by); a person has at most one connection per source.
     """
 
     __tablename__ = "oauth"

@@ -49,7 +49,6 @@ def app(tmp_path, provider, monkeypatch):
         db.create_all()
     yield app
     with app.app_context():
-        db.session.remove()
         db.engine.dispose()
 
 

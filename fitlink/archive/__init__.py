@@ -9,7 +9,7 @@ from flask import Flask
 
 from ..sources import SourceKind
 from .cli import import_archive_command
-from .importer import PROVIDER, import_archive, latest_day
+from .importer import NAME, import_archive, latest_day
 from .models import ArchiveImport
 from .progress import archive_progress
 from .uploads import bind_request_class
@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
 
 
 SOURCE = SourceKind(
-    name=PROVIDER, label="Fitbit archive", rank=90, init_app=init_app, defaults=DEFAULTS,
+    name=NAME, label="Fitbit archive", rank=90, init_app=init_app, defaults=DEFAULTS,
     connect_endpoint="archive.upload", progress=archive_progress,
     connect_text="Import a Fitbit archive", disconnect_text="Delete imported data", again_text="Import another archive",
     connect_note="your whole history from a Google Takeout or fitbit.com download, no credentials needed",

@@ -19,7 +19,7 @@ from .zones import UTC
 
 log = logging.getLogger(__name__)
 
-PROVIDER = "fitbit_archive"
+NAME = "fitbit_archive"
 # Rows per save_days call and commit: bounded transactions, visible progress.
 SAVE_BATCH = 1000
 # Reading the files is most of the work; saving the rows the rest.
@@ -48,7 +48,7 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
         saved = 0
         for metric, values in rows.items():
             for first in range(0, len(values), SAVE_BATCH):
-                saved += save_days(user_id, PROVIDER, metric, values[first:first + SAVE_BATCH])
+                saved += save_days(user_id, NAME, metric, values[first:first + SAVE_BATCH])
                 tracker.saving(saved, total, report)  # commits the batch, unless the import was cancelled
         connection.broken_at = None
         tracker.finish(report)
@@ -74,9 +74,9 @@ def zone_named(name: str | None) -> ZoneInfo:
 
 def ensure_connection(user_id: int) -> OAuth:
     """Return the person's archive connection, created (not committed) when there is none."""
-    connection = connection_for(user_id, PROVIDER)
+    connection = connection_for(user_id, NAME)
     if connection is None:
-        connection = OAuth(provider=PROVIDER, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
+        connection = OAuth(provider=NAME, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
         db.session.add(connection)
     return connection
 
@@ -96,7 +96,7 @@ def archive_connection(user_id: int, report: Report) -> OAuth:
 def latest_day(user_id: int):
     """Return the latest day the person's imported archives hold, or None."""
     return db.session.execute(select(func.max(SourceMetric.day)).where(
-        SourceMetric.user_id == user_id, SourceMetric.source == PROVIDER)).scalar()
+        SourceMetric.user_id == user_id, SourceMetric.source == NAME)).scalar()
 
 
 def user_by_email(email: str) -> User | None:

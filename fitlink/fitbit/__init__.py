@@ -6,7 +6,7 @@ from ..sources import SourceKind
 from . import webhook
 from .blueprint import blueprint
 from .config import DEFAULTS, configure
-from .connection import PROVIDER, open_source, source_for
+from .connection import NAME, open_source, source_for
 
 
 def init_app(app: Flask) -> None:
@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
 
 
 SOURCE = SourceKind(
-    name=PROVIDER, label="Fitbit", rank=20, init_app=init_app, open=open_source,
+    name=NAME, label="Fitbit", rank=20, init_app=init_app, open=open_source,
     open_token=lambda token, _token_updater: source_for(token), token_fields=("oauth_token", "oauth_token_secret"),
     connect_endpoint="fitbit.login", requires="FITBIT_CLIENT_KEY", defaults=DEFAULTS, configure=configure,
     consent_setting="FITBIT_AUTHORIZATION_URL",

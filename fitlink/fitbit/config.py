@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from ..config import demo_url, instance_secret
+from ..config import builtin_service_url, instance_secret
 
 DEFAULTS = {
     "FITBIT_CLIENT_KEY": None,
@@ -30,12 +30,7 @@ def configure(app: Flask) -> None:
 def use_builtin_service(app: Flask) -> None:
     """Point the Fitbit settings at the built-in service mounted under /demo-fitbit."""
     config = app.config
-    base = (config["DEMO_FITBIT_URL"] or demo_url("/demo-fitbit")).rstrip("/")
-    config["DEMO_FITBIT_URL"] = base
-    if not config["DEMO_FITBIT_DATABASE_URI"]:
-        config["DEMO_FITBIT_DATABASE_URI"] = f"sqlite:///{app.instance_path}/demo_fitbit.sqlite"
-    # The mounted service notifies fitlink's own webhook, like Fitbit's subscriptions.
-    config.setdefault("DEMO_FITBIT_SUBSCRIBER_URL", base.removesuffix("/demo-fitbit") + "/fitbit/webhook")
+    base = builtin_service_url(app, "FITBIT", "/demo-fitbit", "/fitbit/webhook")
     config.update(
         FITBIT_CLIENT_KEY="fitlink-builtin",
         FITBIT_CLIENT_SECRET=config.get("DEMO_FITBIT_CLIENT_SECRET") or instance_secret(app, "demo_fitbit_client_secret"),

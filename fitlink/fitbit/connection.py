@@ -6,7 +6,7 @@ from ..models import OAuth
 from .client import Credentials, FitbitClient
 from .source import FitbitSource
 
-PROVIDER = "fitbit"
+NAME = "fitbit"
 
 
 def source_for(token: dict) -> FitbitSource:

@@ -13,7 +13,7 @@ from ..extensions import csrf
 from ..notifications import connections_of, queue_syncs
 from ..security import body_limit
 from ..sources import METRICS
-from .connection import PROVIDER
+from .connection import NAME
 from .revocations import act_on_revocation, notice_day
 
 log = logging.getLogger(__name__)
@@ -80,9 +80,9 @@ def handle(notes: list) -> None:
             if note.get("collectionType") == "userRevokedAccess":
                 revoked.setdefault(note["ownerId"], []).append(notice_day(note))
     if revoked:
-        for connection in connections_of(PROVIDER, revoked):
+        for connection in connections_of(NAME, revoked):
             act_on_revocation(connection, latest(revoked[connection.provider_user_id]))
-    queue_syncs(PROVIDER, {owner: changed_metrics(collections)
+    queue_syncs(NAME, {owner: changed_metrics(collections)
                            for owner, collections in owners.items() if owner not in revoked})
 
 

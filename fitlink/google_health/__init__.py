@@ -8,7 +8,7 @@ from ..sources import SourceKind
 from . import signatures, webhook
 from .blueprint import blueprint
 from .config import DEFAULTS, URL_SETTINGS, configure
-from .connection import PROVIDER, open_source, revoke, source_for
+from .connection import NAME, open_source, revoke, source_for
 from .source import GoogleHealthSource
 
 
@@ -25,7 +25,7 @@ def open_token(token: dict, token_updater: Callable[[dict], None]) -> GoogleHeal
 
 
 SOURCE = SourceKind(
-    name=PROVIDER, label="Google Health", rank=10, init_app=init_app, open=open_source, open_token=open_token,
+    name=NAME, label="Google Health", rank=10, init_app=init_app, open=open_source, open_token=open_token,
     connect_endpoint="google_health.login", revoke=revoke, requires="GOOGLE_HEALTH_CLIENT_ID",
     defaults=DEFAULTS, configure=configure, url_settings=URL_SETTINGS,
     consent_setting="GOOGLE_HEALTH_AUTHORIZATION_URL",

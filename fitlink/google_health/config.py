@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from ..config import demo_url, instance_secret
+from ..config import builtin_service_url, instance_secret
 
 # Where Google publishes the public keys of its webhook signatures (Google Health API, Webhooks).
 GOOGLE_KEYSET_URL = "https://www.gstatic.com/googlehealthapi/webhooks/webhooks_public_keyset.json"
@@ -46,12 +46,7 @@ def configure(app: Flask) -> None:
 def use_builtin_service(app: Flask) -> None:
     """Point the Google Health settings at the built-in service mounted under /demo-google-health."""
     config = app.config
-    base = (config["DEMO_GOOGLE_HEALTH_URL"] or demo_url("/demo-google-health")).rstrip("/")
-    config["DEMO_GOOGLE_HEALTH_URL"] = base
-    if not config["DEMO_GOOGLE_HEALTH_DATABASE_URI"]:
-        config["DEMO_GOOGLE_HEALTH_DATABASE_URI"] = f"sqlite:///{app.instance_path}/demo_google_health.sqlite"
-    config.setdefault("DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL",
-                      base.removesuffix("/demo-google-health") + "/google-health/webhook")
+    base = builtin_service_url(app, "GOOGLE_HEALTH", "/demo-google-health", "/google-health/webhook")
     config.update(
         GOOGLE_HEALTH_CLIENT_ID="fitlink-builtin",
         GOOGLE_HEALTH_CLIENT_SECRET=config.get("DEMO_GOOGLE_HEALTH_CLIENT_SECRET")

@@ -18,7 +18,7 @@ from ..transport import require_safe
 
 log = logging.getLogger(__name__)
 
-PROVIDER = "google_health"
+NAME = "google_health"
 
 
 def source_for(token: dict, token_updater: Callable[[dict], None], max_wait: float = MAX_WAIT) -> GoogleHealthSource:

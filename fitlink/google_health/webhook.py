@@ -30,7 +30,7 @@ from ..extensions import csrf
 from ..security import body_limit
 from ..sources import METRICS
 from . import signatures
-from .connection import PROVIDER
+from .connection import NAME
 from .signatures import Verdict
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def changes(payload) -> dict[str, set[str] | None]:
 
 def queue_syncs(users: dict[str, set[str] | None]) -> None:
     """Queue one sync per connected, unbroken account a notification named (repeats merge into it)."""
-    notifications.queue_syncs(PROVIDER, {
+    notifications.queue_syncs(NAME, {
         user: None if wanted is None else tuple(m for m in METRICS if m in wanted) for user, wanted in users.items()
     })
 
