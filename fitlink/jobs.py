@@ -22,8 +22,25 @@ log = logging.getLogger(__name__)
 
 LOCKED_RETRY = timedelta(seconds=15)
 
+
+class SqliteQueue(SqliteStorage):
+    """Huey's SQLite storage, synced to disk as fitlink's database is (database.py): WAL, synchronous=NORMAL.
+
+    Huey leaves SQLite's default, FULL, which waits for the disk at every
+    commit: two waits for each queued job (the job, and its enqueue time for
+    the heartbeat), in the webhook's answer. With WAL, NORMAL loses no committed
+    job on a crash, only on power loss, and a lost sync job is queued again by
+    the next request for it (sync/pending.py: ABANDONED) or the periodic refresh.
+    """
+
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=NORMAL")
+        return connection
+
+
 # Storage is chosen by init_app from the configuration; tasks register here at import.
-huey = Huey("fitlink", storage_class=SqliteStorage, filename=":memory:")
+huey = Huey("fitlink", storage_class=SqliteQueue, filename=":memory:")
 _bound = {"app": None, "consumer": None}
 _consumer_lock = threading.Lock()
 
@@ -34,7 +51,7 @@ def init_app(app: Flask) -> None:
     if config["REDIS_URL"]:
         huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": config["REDIS_URL"]}
     else:
-        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": config["HUEY_SQLITE_PATH"]}
+        huey.storage_class, huey.storage_kwargs = SqliteQueue, {"filename": config["HUEY_SQLITE_PATH"]}
     huey.immediate = bool(config.get("JOBS_IMMEDIATE"))  # tests: run each task when queued
     huey.storage = huey.create_storage()
     _bound["app"] = app
