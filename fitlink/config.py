@@ -28,6 +28,9 @@ def defaults(instance_path: str) -> dict:
         # None: on outside production (FITLINK_BUILTIN_SERVICES=true turns them on there too).
         "BUILTIN_SERVICES": None,
         "BACKFILL_MAX_DAYS": 365,
+        # How far back a live source's minute series (heart rate, steps, calories) are fetched;
+        # daily values keep BACKFILL_MAX_DAYS.
+        "INTRADAY_BACKFILL_DAYS": 90,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": None,  # None: Secure outside development

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask_dance.consumer.storage.sqla import OAuthConsumerMixin
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -118,6 +118,67 @@ class DailyMetric(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
 
+class MinuteSeriesRow(db.Model):
+    """One source's minute series of one metric through one of the person's local days, packed
+    (fitlink/minutes.py). Which source's series is shown is decided when read (sources.rank)."""
+
+    __tablename__ = "minute_series"
+    # The day page reads (user, day) -> every metric and source of that day from this index.
+    __table_args__ = (UniqueConstraint("user_id", "day", "metric", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(32))
+    metric: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+
+class SleepRow(db.Model):
+    """One sleep session a source recorded, on the local date it ended; stages as intervals.
+
+    `stages` and `short_wakes` are lists of [seconds from `start`, seconds long, level].
+    """
+
+    __tablename__ = "sleep_sessions"
+    __table_args__ = (Index("ix_sleep_sessions_user_day", "user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date]
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # local wall-clock time, no zone
+    end: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    main: Mapped[bool] = mapped_column(default=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "stages" | "classic"
+    minutes_asleep: Mapped[int]
+    stages: Mapped[list] = mapped_column(JSON)
+    short_wakes: Mapped[list | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+
+class WorkoutRow(db.Model):
+    """One exercise a source recorded, on the local date it started."""
+
+    __tablename__ = "workouts"
+    __table_args__ = (Index("ix_workouts_user_day", "user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(32))
+    day: Mapped[date]
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=False))  # local wall-clock time, no zone
+    seconds: Mapped[int]
+    type: Mapped[str] = mapped_column(String(64))
+    calories: Mapped[float | None]
+    distance_km: Mapped[float | None]
+    average_heart_rate: Mapped[float | None]
+    steps: Mapped[int | None]
+    heart_rate_zones: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+
 class SyncState(db.Model):
     """How far one metric of one connection has been synced, and what went wrong last."""
 
@@ -139,7 +200,7 @@ class SyncRequest(db.Model):
     """The one sync of a connection that is queued and not yet started: what the requests since asked for.
 
     Requests merge into it (sync/pending.py); its job removes it as it starts.
-    `metrics` is a bit set over fitlink.sources.METRICS (bit i: METRICS[i]).
+    `metrics` is a bit set over fitlink.sources.SYNCED (bit i: SYNCED[i]).
     """
 
     __tablename__ = "sync_requests"

@@ -24,8 +24,8 @@ from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.client import NOT_LINKED, Credentials, GoogleHealthClient
-from fitlink.google_health.source import GoogleHealthSource
 from fitlink.google_health.config import URL_SETTINGS
+from fitlink.google_health.source import METRIC_SCOPES, GoogleHealthSource
 from fitlink.transport import allow_loopback_http
 from fitlink.models import SyncState
 from fitlink.sources import METRICS, BadPayload, NotSetUp, ProviderError, RateLimited, TokenRejected
@@ -176,7 +176,7 @@ def test_an_import_takes_the_fewest_calls_the_limits_allow(source, demo, days):
     reset_call_log(demo)
     fetched = Counter()
     # In the engine's order: newest ranges first, across metrics.
-    for chunk in plan.order([chunk for metric in METRICS
+    for chunk in plan.order([chunk for metric in source.metrics()
                              for chunk in plan.chunks(metric, SyncState(), today, floor, source.max_days(metric))]):
         fetched[chunk.metric] += len(source.fetch(chunk.metric, chunk.start, chunk.end))
     assert data_calls(demo) == expected_calls(days, today), (data_calls(demo), expected_calls(days, today))
@@ -283,7 +283,7 @@ def test_dead_refresh_token_is_a_rejected_token(source, demo):
 def test_metrics_are_those_the_granted_scopes_allow(server):
     activity_only = [s for s in SCOPES if "sleep" not in s and "health_metrics" not in s]
     source = open_source(server, consent(server, scopes=activity_only))
-    assert set(source.metrics()) == set(METRICS) - {"sleep", "weight", "resting_heart_rate"}
+    assert set(source.metrics()) == {m for m in METRICS if m in METRIC_SCOPES} - {"sleep", "weight", "resting_heart_rate"}
 
 
 def test_calls_past_the_per_user_quota_are_not_sent(server, demo):

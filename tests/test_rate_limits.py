@@ -22,8 +22,8 @@ from fitlink.extensions import db
 from fitlink.fitbit.connection import open_source
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SyncState
-from fitlink.sources import METRICS
 from fitlink.sync.pending import Wanted
+
 
 # The service's field per metric in daily_values: a day it has no value for is no row.
 SERVED = {
@@ -132,13 +132,13 @@ def import_with_windows(tmp_path, window: float, wait, early_retry: bool = False
                 db.select(DailyMetric.metric, db.func.count()).group_by(DailyMetric.metric)).all())
             assert all(s.backfill_done for s in db.session.execute(db.select(SyncState)).scalars())
         expected = expected_rows(first, today)
-        assert rows == {metric: expected[metric] for metric in METRICS}
+        assert rows == {metric: expected[metric] for metric in ENDPOINTS}
         assert rows["steps"] == (today - first).days + 1
 
         days = (today - first).days + 1
         calls = Counter(endpoint_of(call.path) for call in call_log(demo))
         refused = Counter(endpoint_of(path) for path, status in statuses.answers if status == 429)
-        for metric in METRICS:
+        for metric in ENDPOINTS:
             endpoint = ENDPOINT[metric]
             minimum = -(-days // ENDPOINTS[metric][1])
             assert minimum <= calls[endpoint] <= minimum + refused[endpoint] + 1, (metric, calls, refused)

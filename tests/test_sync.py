@@ -17,11 +17,12 @@ from fitlink.connections import remove_connection
 from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, now_utc
-from fitlink.sources import METRICS
 from fitlink.sync import sync_connection
 from fitlink.sync.pending import Wanted
 from fitlink.sync.plan import minimum_calls
 from fitlink.sync.schedule import connections_due
+
+FITBIT_METRICS = tuple(ENDPOINTS)  # what the Fitbit source fetches
 
 DATA_PATHS = ("/1/user/-/activities/", "/1.2/user/-/sleep/", "/1/user/-/body/")
 
@@ -73,7 +74,7 @@ def test_backfill_of_three_years_takes_the_minimum_number_of_calls(long_app, dem
     account = get_account("alex")
     today = local_today(account)
     days = min(1095, (today - account.member_since).days + 1)
-    longest = {metric: ENDPOINTS[metric][1] for metric in METRICS}
+    longest = {metric: ENDPOINTS[metric][1] for metric in ENDPOINTS}
     assert len(data_calls(demo_app)) == minimum_calls(days, longest)
     counts = rows_by_metric(long_app)
     for metric in ("steps", "distance", "calories", "floors", "very_active_minutes", "fairly_active_minutes"):
@@ -89,7 +90,7 @@ def test_backfill_of_three_years_takes_the_minimum_number_of_calls(long_app, dem
     assert run(long_app, connection_id(long_app), manual=True) == "complete"
     assert rows_by_metric(long_app) == counts
     # A refresh is one call per metric: yesterday and today.
-    assert len(data_calls(demo_app)) == len(METRICS)
+    assert len(data_calls(demo_app)) == len(FITBIT_METRICS)
     assert all(path.endswith(f"/{today - timedelta(days=1)}/{today}.json") for path in data_calls(demo_app))
 
 
@@ -230,7 +231,7 @@ def test_a_malformed_payload_writes_nothing(app, client, body):
     with serve_in_thread(fake) as bad:
         point_api_at(app, bad.url)
         assert run(app, connection_id(app), manual=True) == "errors"
-    assert fake.hits == len(METRICS)  # not retried: the answer will not improve
+    assert fake.hits == len(FITBIT_METRICS)  # not retried: the answer will not improve
     with app.app_context():
         after = db.session.execute(db.select(DailyMetric.metric, DailyMetric.day, DailyMetric.value)).all()
         assert sorted(after) == sorted(before)
@@ -263,7 +264,7 @@ def test_two_concurrent_syncs_for_one_user_do_not_both_run(app, client, demo_app
         for thread in threads:
             thread.join()
     assert sorted(outcomes) == ["complete", "locked"]
-    assert len(data_calls(demo_app)) == len(METRICS)
+    assert len(data_calls(demo_app)) == len(FITBIT_METRICS)
 
 
 def test_periodic_job_picks_stale_users_only(app, client):

@@ -86,10 +86,11 @@ class GoogleHealthSource:
     def metrics(self) -> tuple[str, ...]:
         """Return the metrics the granted scopes let fitlink read (all when the token names none)."""
         granted = self.client.session.token.get("scope")
+        offered = tuple(m for m in METRICS if m in METRIC_SCOPES)
         if not granted:
-            return METRICS
+            return offered
         names = set(granted.split() if isinstance(granted, str) else granted)
-        return tuple(m for m in METRICS if any(SCOPE + scope in names for scope in METRIC_SCOPES[m]))
+        return tuple(m for m in offered if any(SCOPE + scope in names for scope in METRIC_SCOPES[m]))
 
     def max_days(self, metric: str) -> int:
         """Return the longest range one fetch may cover: the rollup's limit, or three years of list pages."""

@@ -8,13 +8,15 @@ and the errors below. Nothing here imports a source package.
 """
 
 from .interface import (
-    METRICS, BadPayload, Budget, DataSource, DayValue, NotSetUp, Profile, Progress, ProviderError, RateLimited,
-    SourceError, TokenRejected, describe,
+    DETAILS, METRICS, MINUTE_DETAILS, SERIES, SYNCED, UNITS, BadPayload, Budget, DataSource, DayValue, MinuteSeries,
+    NotSetUp, Profile, Progress, ProviderError, RateLimited, Record, SleepSession, SleepStage, SourceError,
+    TokenRejected, Workout, describe,
 )
 from .registry import SourceKind, get, init_app, kinds, live_names, rank, registered
 
 __all__ = [
-    "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "Progress", "ProviderError",
+    "DETAILS", "MINUTE_DETAILS", "SERIES", "SYNCED", "UNITS", "MinuteSeries", "Record", "SleepSession", "SleepStage",
+    "Workout", "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "Progress", "ProviderError",
     "RateLimited", "SourceError", "SourceKind", "TokenRejected", "describe", "get", "init_app", "kinds", "live_names",
     "rank", "registered",
 ]

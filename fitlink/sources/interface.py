@@ -1,10 +1,11 @@
 """What a data source is: the metrics fitlink keeps, the shapes a source returns, its errors."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
-# The metrics fitlink stores, one value per person, metric and local date.
+# The metrics fitlink stores, one value per person, metric and local date. New metrics go at
+# the end: queued syncs name metrics by their place in SYNCED (sync/pending.py).
 METRICS = (
     "steps",
     "distance",
@@ -15,7 +16,36 @@ METRICS = (
     "resting_heart_rate",
     "sleep",
     "weight",
+    "hrv",  # ms: the nightly RMSSD
+    "spo2",  # %: the night's average oxygen saturation
+    "breathing_rate",  # breaths per minute, asleep
+    "skin_temperature",  # deg C relative to the person's baseline
+    "vo2max",  # mL/kg/min: cardio fitness
+    "active_zone_minutes",
+    "lightly_active_minutes",
+    "sedentary_minutes",
+    "body_fat",  # %
 )
+
+# Each metric's unit, as the day's JSON and the exports name it.
+UNITS = {
+    "steps": "steps", "distance": "km", "calories": "kcal", "floors": "floors",
+    "very_active_minutes": "min", "fairly_active_minutes": "min", "resting_heart_rate": "bpm",
+    "sleep": "min", "weight": "kg", "hrv": "ms", "spo2": "%", "breathing_rate": "breaths/min",
+    "skin_temperature": "degC", "vo2max": "mL/kg/min", "active_zone_minutes": "min",
+    "lightly_active_minutes": "min", "sedentary_minutes": "min", "body_fat": "%",
+    "heart_rate": "bpm",
+}
+
+# Minute series kept per person, source and local day (fitlink/minutes.py packs them).
+SERIES = ("steps", "heart_rate", "calories")
+
+# What the engine syncs beyond daily values: the minute series (the fetch of "heart_rate_minutes"
+# returns MinuteSeries of "heart_rate"), only FITLINK_INTRADAY_BACKFILL_DAYS back, and the workouts.
+# Sleep stages come with the "sleep" metric's fetch: they cost no call of their own.
+MINUTE_DETAILS = {"steps_minutes": "steps", "heart_rate_minutes": "heart_rate", "calories_minutes": "calories"}
+DETAILS = (*MINUTE_DETAILS, "exercises")
+SYNCED = METRICS + DETAILS
 
 
 @dataclass(frozen=True)
@@ -32,14 +62,94 @@ class Profile:
 
 @dataclass(frozen=True)
 class DayValue:
-    """One metric's value on one local date, with optional detail (sleep stages, BMI).
+    """One metric's value on one local date, with optional detail (sleep stages, BMI, the device).
 
-    Units are always metric: km, kcal, minutes, bpm, kg; sleep is minutes asleep.
+    Units are always metric (UNITS); sleep is minutes asleep. `metric` names another metric
+    than the one fetched, when one call brings several (None: the fetched one).
     """
 
     day: date
     value: float
     details: dict | None = field(default=None)
+    metric: str | None = None
+
+
+@dataclass(frozen=True)
+class MinuteSeries:
+    """One metric's values through one local day, by wall-clock minute.
+
+    `values` maps the minute of the local day, hour * 60 + minute (0..1439), to the value:
+    steps or kcal in that minute, or the mean heart rate of every sample in it. On the day
+    clocks go forward the skipped hour's minutes are absent; on the day they go back, the
+    repeated hour's two readings of a minute are merged into one. Minutes without data are
+    left out.
+    """
+
+    metric: str  # one of SERIES
+    day: date
+    values: dict[int, float]
+
+
+@dataclass(frozen=True)
+class SleepStage:
+    """One stretch of one sleep stage: its local start, length and level ("deep", "wake", ...)."""
+
+    start: datetime
+    seconds: int
+    level: str
+
+
+@dataclass(frozen=True)
+class SleepSession:
+    """One sleep: local wall-clock start and end (no zone, as Fitbit's logs write them), its stages.
+
+    `type` is "stages" (deep/light/rem/wake) or "classic" (asleep/restless/awake);
+    `minutes_asleep` is the log's own figure; `short_wakes` are the brief wakes Fitbit lists
+    apart (levels.shortData), laid over the stages when drawn. The session belongs to the
+    date it ends on.
+    """
+
+    start: datetime
+    end: datetime
+    main: bool
+    type: str
+    minutes_asleep: int
+    stages: tuple[SleepStage, ...] = ()
+    short_wakes: tuple[SleepStage, ...] = ()
+
+    @property
+    def day(self) -> date:
+        return self.end.date()
+
+
+@dataclass(frozen=True)
+class Workout:
+    """One exercise: local wall-clock start, length, type, and what the source measured of it.
+
+    Distance in kilometres whatever unit the source used; `heart_rate_zones` maps a zone's
+    name to its minutes, when the source gives them. The workout belongs to the date it starts on.
+    """
+
+    start: datetime
+    seconds: int
+    type: str
+    calories: float | None = None
+    distance_km: float | None = None
+    average_heart_rate: float | None = None
+    steps: int | None = None
+    heart_rate_zones: dict | None = None
+
+    @property
+    def day(self) -> date:
+        return self.start.date()
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(seconds=self.seconds)
+
+
+# What a fetch returns: daily values, and for the details the records above.
+Record = DayValue | MinuteSeries | SleepSession | Workout
 
 
 @dataclass
@@ -121,13 +231,17 @@ class DataSource(Protocol):
         """Return the account's daily goals, such as {"steps": 10000}; {} when it has none."""
 
     def metrics(self) -> tuple[str, ...]:
-        """Return the metrics (names from METRICS) this source can fetch."""
+        """Return what this source can fetch: names from METRICS and DETAILS."""
 
     def max_days(self, metric: str) -> int:
         """Return the longest date range one fetch of metric may cover."""
 
-    def fetch(self, metric: str, start: date, end: date) -> list[DayValue]:
-        """Return the metric's values from start to end (inclusive), days without data left out."""
+    def fetch(self, metric: str, start: date, end: date) -> list[Record]:
+        """Return the metric's values from start to end (inclusive), days without data left out.
+
+        A daily metric's fetch returns DayValues ("sleep" also the nights' SleepSessions); a
+        minute detail's, MinuteSeries; "exercises", Workouts.
+        """
 
     def close(self) -> None:
         """Release the HTTP session."""

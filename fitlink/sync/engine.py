@@ -16,10 +16,11 @@ from ..dates import history_floor, local_today
 from ..extensions import db
 from ..models import OAuth, SyncState, now_utc
 from ..sources import (
-    METRICS, BadPayload, DataSource, NotSetUp, ProviderError, RateLimited, SourceKind, TokenRejected, describe,
+    MINUTE_DETAILS, SYNCED, BadPayload, DataSource, NotSetUp, ProviderError, RateLimited, SourceKind, TokenRejected,
+    describe,
 )
 from . import lease, plan
-from .store import save_days
+from .store import save_records
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class Run:
 
     def sync(self, full: bool, wanted: tuple[str, ...] | None) -> SyncResult:
         offered = self.source.metrics()
-        metrics = tuple(m for m in METRICS if m in offered and (wanted is None or m in wanted))
+        metrics = tuple(m for m in SYNCED if m in offered and (wanted is None or m in wanted))
         self.states = states_for(self.connection_id, offered)
         if full:
             for state in self.states.values():
@@ -99,6 +100,8 @@ class Run:
         today = local_today(self.connection.timezone)
         self.floor = history_floor(self.connection.member_since, today,
                                    current_app.config["BACKFILL_MAX_DAYS"])
+        # Minute series go back less far than daily values: they cost a call a day.
+        self.minute_floor = max(self.floor, history_floor(None, today, current_app.config["INTRADAY_BACKFILL_DAYS"]))
         # A refresh is due when asked for, or when the metric was not refreshed lately:
         # a resumed import must not spend its budget re-fetching what it just got.
         stale = now_utc() - timedelta(minutes=current_app.config["REFRESH_MINUTES"])
@@ -107,7 +110,7 @@ class Run:
             chunk
             for metric in metrics
             for chunk in plan.chunks(
-                metric, self.states[metric], today, self.floor, self.source.max_days(metric),
+                metric, self.states[metric], today, self._floor(metric), self.source.max_days(metric),
                 refresh=asked or _refresh_due(self.states[metric], today, stale))
         ])
         db.session.commit()
@@ -123,6 +126,9 @@ class Run:
             elif stop:
                 return self.result
         return self.result
+
+    def _floor(self, metric: str):
+        return self.minute_floor if metric in MINUTE_DETAILS else self.floor
 
     def _budget_spent(self) -> bool:
         """Pause (and say until when) once only the reserve of the provider's budget is left."""
@@ -181,11 +187,10 @@ class Run:
         # so a Disconnect either waits for it or has already removed the connection.
         if not self._renew():
             return True
-        rows = [row for row in rows if chunk.start <= row.day <= chunk.end]
-        save_days(self.user_id, self.provider, chunk.metric, rows)
-        _advance(state, chunk, self.floor)
+        stored = save_records(self.user_id, self.provider, chunk.metric, chunk.start, chunk.end, rows)
+        _advance(state, chunk, self._floor(chunk.metric))
         db.session.commit()
-        self.result.rows += len(rows)
+        self.result.rows += stored
         return False
 
     def _renew(self) -> bool:

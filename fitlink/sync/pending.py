@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import SyncRequest, User, now_utc
-from ..sources import METRICS
+from ..sources import SYNCED
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 DEBOUNCE = timedelta(seconds=30)
@@ -49,13 +49,13 @@ class Wanted:
 
 
 def bits(metrics: tuple[str, ...]) -> int:
-    """Return the bit set of the named metrics (METRICS order; unknown names are ignored)."""
-    return sum(1 << index for index, metric in enumerate(METRICS) if metric in metrics)
+    """Return the bit set of the named metrics (SYNCED order; unknown names are ignored)."""
+    return sum(1 << index for index, metric in enumerate(SYNCED) if metric in metrics)
 
 
 def names(mask: int) -> tuple[str, ...]:
-    """Return the metrics a bit set holds, in METRICS order."""
-    return tuple(metric for index, metric in enumerate(METRICS) if mask & (1 << index))
+    """Return the metrics a bit set holds, in SYNCED order."""
+    return tuple(metric for index, metric in enumerate(SYNCED) if mask & (1 << index))
 
 
 def request(connection_id: int, wanted: Wanted, at: datetime | None = None) -> str | None:

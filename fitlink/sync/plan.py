@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..models import SyncState
+from ..sources import DETAILS
 
 # Sources keep changing "today" and "yesterday": refresh re-fetches a day of overlap.
 OVERLAP = timedelta(days=1)
@@ -50,8 +51,10 @@ def _split(metric, start, end, longest, *, backfill, newest_first) -> list[Chunk
 
 
 def order(planned: list[Chunk]) -> list[Chunk]:
-    """Refreshes first, then backfill across all metrics from the newest range back."""
-    return sorted(planned, key=lambda chunk: (chunk.backfill, -chunk.end.toordinal()))
+    """Refreshes first, daily values before the day's detail; then backfill across all daily
+    metrics from the newest range back, then the detail's."""
+    return sorted(planned, key=lambda chunk: (chunk.backfill, chunk.backfill and chunk.metric in DETAILS,
+                                              -chunk.end.toordinal(), chunk.metric in DETAILS))
 
 
 def minimum_calls(days: int, longest_by_metric: dict[str, int]) -> int:

@@ -4,29 +4,38 @@ Each source's values go to `source_metrics`, one row per person, source,
 metric and day. `daily_metrics` holds the value shown for each person, metric
 and day: the one from the source with the best (lowest) rank, never a sum of
 sources. Both are upserted idempotently on SQLite and PostgreSQL.
+
+The day's detail is kept per source too: minute series (one packed row per
+person, source, metric and day), sleep sessions and workouts (replaced for the
+days a fetch covered). Which source's detail is shown is decided when a day is
+read, by the same ranks.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .. import minutes
 from ..extensions import db
-from ..models import DailyMetric, SourceMetric, now_utc
-from ..sources import DayValue, rank
+from ..models import DailyMetric, MinuteSeriesRow, SleepRow, SourceMetric, WorkoutRow, now_utc
+from ..sources import DayValue, MinuteSeries, Record, SleepSession, Workout, rank
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 # Rows per INSERT statement: SQLite allows 32,766 bound values, 8 per row.
 BATCH = 2000
 
 
-def _upsert(model, rows: list[dict], keys: list[str]) -> None:
+def _upsert(model, rows: list[dict], keys: list[str], columns: tuple[str, ...] = ("value", "details", "updated_at"),
+            batch: int = BATCH) -> None:
     if not rows:
         return
     insert = _INSERTS[db.session.get_bind().dialect.name]
-    for first in range(0, len(rows), BATCH):
-        statement = insert(model).values(rows[first:first + BATCH])
-        updated = {name: getattr(statement.excluded, name) for name in ("value", "details", "updated_at")}
+    for first in range(0, len(rows), batch):
+        statement = insert(model).values(rows[first:first + batch])
+        updated = {name: getattr(statement.excluded, name) for name in columns}
         if model is DailyMetric:
             updated["source"] = statement.excluded.source
         db.session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updated))
@@ -62,11 +71,85 @@ def save_days(user_id: int, source: str, metric: str, rows: Iterable[DayValue]) 
     return len(rows)
 
 
+def save_records(user_id: int, source: str, metric: str, start: date, end: date,
+                 records: Iterable[Record]) -> int:
+    """Store what one fetch of `metric` from start to end returned (see DataSource.fetch).
+
+    Daily values go to their metric (the fetched one unless they name another); a "sleep"
+    fetch replaces the source's sleep sessions ending on those days, an "exercises" fetch
+    its workouts starting on them. Records outside start..end are dropped. Not committed;
+    returns how many records were stored.
+    """
+    days: dict[str, list[DayValue]] = defaultdict(list)
+    series, sleeps, workouts = [], [], []
+    for record in records:
+        if not start <= record.day <= end:
+            continue
+        if isinstance(record, DayValue):
+            days[record.metric or metric].append(record)
+        elif isinstance(record, MinuteSeries):
+            series.append(record)
+        elif isinstance(record, SleepSession):
+            sleeps.append(record)
+        elif isinstance(record, Workout):
+            workouts.append(record)
+    stored = sum(save_days(user_id, source, name, values) for name, values in days.items())
+    stored += save_series(user_id, source, series)
+    if metric == "sleep":
+        stored += replace_sleep(user_id, source, start, end, sleeps)
+    if metric == "exercises":
+        stored += replace_workouts(user_id, source, start, end, workouts)
+    return stored
+
+
+def save_series(user_id: int, source: str, series: Iterable[MinuteSeries]) -> int:
+    """Store a source's minute series, one packed row per metric and day (replacing the day's). Not committed."""
+    now = now_utc()
+    rows = [{"user_id": user_id, "source": source, "metric": one.metric, "day": one.day,
+             "data": minutes.pack(one.metric, one.values), "updated_at": now}
+            for one in series if one.values]
+    _upsert(MinuteSeriesRow, rows, ["user_id", "day", "metric", "source"], ("data", "updated_at"), batch=500)
+    return len(rows)
+
+
+def _offsets(start: datetime, stages) -> list:
+    return [[round((stage.start - start).total_seconds()), stage.seconds, stage.level] for stage in stages]
+
+
+def replace_sleep(user_id: int, source: str, first: date, last: date, sessions: Iterable[SleepSession]) -> int:
+    """Make the source's sleep sessions ending from first to last the given ones. Not committed."""
+    db.session.execute(delete(SleepRow).where(SleepRow.user_id == user_id, SleepRow.source == source,
+                                              SleepRow.day.between(first, last)))
+    now = now_utc()
+    rows = [SleepRow(user_id=user_id, source=source, day=one.day, start=one.start, end=one.end, main=one.main,
+                     kind=one.type, minutes_asleep=one.minutes_asleep, stages=_offsets(one.start, one.stages),
+                     short_wakes=_offsets(one.start, one.short_wakes) or None, updated_at=now)
+            for one in sessions if first <= one.day <= last]
+    db.session.add_all(rows)
+    return len(rows)
+
+
+def replace_workouts(user_id: int, source: str, first: date, last: date, workouts: Iterable[Workout]) -> int:
+    """Make the source's workouts starting from first to last the given ones. Not committed."""
+    db.session.execute(delete(WorkoutRow).where(WorkoutRow.user_id == user_id, WorkoutRow.source == source,
+                                                WorkoutRow.day.between(first, last)))
+    now = now_utc()
+    rows = [WorkoutRow(user_id=user_id, source=source, day=one.day, start=one.start, seconds=one.seconds,
+                       type=one.type[:64], calories=one.calories, distance_km=one.distance_km,
+                       average_heart_rate=one.average_heart_rate, steps=one.steps,
+                       heart_rate_zones=one.heart_rate_zones, updated_at=now)
+            for one in workouts if first <= one.day <= last]
+    db.session.add_all(rows)
+    return len(rows)
+
+
 def remove_source_rows(user_id: int, source: str) -> None:
     """Delete everything one source brought, and show the next-best source's value where there is one.
 
     Not committed.
     """
+    for model in (MinuteSeriesRow, SleepRow, WorkoutRow):
+        db.session.execute(delete(model).where(model.user_id == user_id, model.source == source))
     shown = select(DailyMetric.metric, DailyMetric.day).where(
         DailyMetric.user_id == user_id, DailyMetric.source == source)
     uncovered = set(db.session.execute(shown).all())
