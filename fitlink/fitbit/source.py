@@ -5,7 +5,7 @@ from datetime import date
 from ..sources import BadPayload, Budget, DayValue, Profile
 from .client import FitbitClient
 
-# metric -> (path template, longest range per call in days), from fitbit-api.md.
+# metric -> (path template, longest range per call in days), from the Fitbit Web API reference.
 _SERIES = "/1/user/-/activities/{resource}/date/{{start}}/{{end}}.json"
 ENDPOINTS = {
     "steps": (_SERIES.format(resource="steps"), 1095),
