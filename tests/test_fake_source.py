@@ -52,15 +52,12 @@ def app(tmp_path, provider, monkeypatch):
         db.engine.dispose()
 
 
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    signup(client)
-    return client
-
-
 def connect(client, allow=True):
-    """Click Connect Fake Health, decide on the provider's page, follow the callback; return the dashboard."""
+    """Sign up, click Connect Fake Health, decide on the provider's page, follow the callback; return the dashboard.
+
+    (`client` is conftest's fixture, on this module's app.)
+    """
+    signup(client)
     start = client.get("/fake")
     assert start.status_code == 302
     callback = authorize_on_provider(start.headers["Location"], account="alex", allow=allow)
@@ -84,6 +81,7 @@ def post_note(client, changed: list, secret=CLIENT_SECRET):
 
 
 def test_the_dashboard_offers_it_in_its_own_words(client):
+    signup(client)
     page = client.get("/dashboard").text
     assert "Connect Fake Health" in page and "Connect Fitbit" in page and "Import a Fitbit archive" in page
 
@@ -120,6 +118,7 @@ def test_a_declined_consent_connects_nothing(app, client):
 
 
 def test_its_consent_page_is_a_permitted_form_target(app, client, provider):
+    signup(client)
     policy = client.get("/dashboard").headers["Content-Security-Policy"]
     form_targets = policy.split("form-action")[1].split(";")[0].split()
     assert provider.url in form_targets
