@@ -5,8 +5,8 @@ from pathlib import Path
 from flask import Flask
 
 from . import (
-    account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, errors, fitbit, formatting,
-    google_health, health, jobs, links, logs, mail, security, sessions, sources, throttle, transport,
+    account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, day, errors, fitbit,
+    formatting, google_health, health, jobs, links, logs, mail, security, sessions, sources, throttle, transport,
 )
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None, source_kinds=SOURCES) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(day.bp)
     app.register_blueprint(connection_views.bp)
     cli.init_app(app)
     sources.init_app(app, source_kinds)

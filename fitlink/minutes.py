@@ -6,7 +6,8 @@ metric, day) is one row holding a few hundred bytes:
 
 - each value is scaled to an integer (SCALES): heart rate in whole bpm (the mean of a minute's
   samples, rounded as Fitbit's own minute series and app show it: tenths would double its
-  bytes), calories in hundredths of a kcal, steps as they are;
+  bytes), calories in tenths of a kcal (a day's sum of them drifts by about a kcal; the
+  day's own total is kept apart), steps as they are;
 - each minute, 0 (no data) or the zigzag-coded difference from the previous value plus one,
   as a LEB128 varint, so a steady heart rate or a still hour is a run of one-byte tokens;
 - the whole compressed with zlib, which folds those runs.
@@ -18,7 +19,7 @@ import zlib
 from collections.abc import Mapping
 
 MINUTES_PER_DAY = 1440
-SCALES = {"heart_rate": 1, "calories": 100, "steps": 1}
+SCALES = {"heart_rate": 1, "calories": 10, "steps": 1}
 FORMAT = 1  # the first byte of every packed series: how the rest is coded
 
 

@@ -120,17 +120,20 @@ class DailyMetric(db.Model):
 
 class MinuteSeriesRow(db.Model):
     """One source's minute series of one metric through one of the person's local days, packed
-    (fitlink/minutes.py). Which source's series is shown is decided when read (sources.rank)."""
+    (fitlink/minutes.py). Which source's series is shown is decided when read (sources.rank).
+
+    The key is the primary key itself, with no surrogate id and, on SQLite, no rowid: the table
+    is the one B-tree the day page reads (user, day) -> every metric and source from, and a
+    person-day of three series stays under 2 KB with it (benchmarks/day_bench.py).
+    """
 
     __tablename__ = "minute_series"
-    # The day page reads (user, day) -> every metric and source of that day from this index.
-    __table_args__ = (UniqueConstraint("user_id", "day", "metric", "source"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    source: Mapped[str] = mapped_column(String(32))
-    metric: Mapped[str] = mapped_column(String(32))
-    day: Mapped[date]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 

@@ -19,16 +19,15 @@ depends_on = None
 def upgrade():
 
     op.create_table('minute_series',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('source', sa.String(length=32), nullable=False),
-    sa.Column('metric', sa.String(length=32), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('metric', sa.String(length=32), nullable=False),
+    sa.Column('source', sa.String(length=32), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_minute_series_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_minute_series')),
-    sa.UniqueConstraint('user_id', 'day', 'metric', 'source', name=op.f('uq_minute_series_user_id_day_metric_source'))
+    sa.PrimaryKeyConstraint('user_id', 'day', 'metric', 'source', name=op.f('pk_minute_series')),
+    sqlite_with_rowid=False,
     )
     op.create_table('sleep_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
