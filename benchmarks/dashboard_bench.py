@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from fitlink import create_app  # noqa: E402
 from fitlink.extensions import db  # noqa: E402
-from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, User  # noqa: E402
+from fitlink.models import DailyMetric, Connection, SourceMetric, SyncState, User  # noqa: E402
 from fitlink.sources import METRICS  # noqa: E402
 
 RANGES = (7, 30, 90, 365)
@@ -109,7 +109,7 @@ def fill(app, users: int, days: int) -> None:
         db.session.execute(insert(User), [
             {"id": i, "email": f"user{i}@example.org", "password_hash": "-", "created_at": now}
             for i in range(1, users + 1)])
-        db.session.execute(insert(OAuth), [
+        db.session.execute(insert(Connection), [
             {"id": i, "provider": SOURCE, "provider_user_id": f"U{i:05d}", "user_id": i, "token": {},
              "display_name": f"User {i}", "timezone": TIMEZONES[i % len(TIMEZONES)],
              "member_since": today - timedelta(days=days + 30),

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from fitlink import create_app  # noqa: E402
 from fitlink.builtin_services.common.server import serve_in_thread  # noqa: E402
 from fitlink.extensions import db  # noqa: E402
-from fitlink.models import OAuth, SyncRequest, User  # noqa: E402
+from fitlink.models import Connection, SyncRequest, User  # noqa: E402
 
 SECRET = "bench-consumer-secret"
 OWNER = "BENCH01"
@@ -61,7 +61,7 @@ def build_app(folder: Path, connections: int):
             user = User(email=f"user{n}@example.org", password_hash="x")
             db.session.add(user)
             db.session.flush()
-            db.session.add(OAuth(provider="fitbit", provider_user_id=OWNER if n == 0 else f"OTHER{n:05d}",
+            db.session.add(Connection(provider="fitbit", provider_user_id=OWNER if n == 0 else f"OTHER{n:05d}",
                                  user_id=user.id, token={"oauth_token": "t", "oauth_token_secret": "s"}))
         db.session.commit()
     return app

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from . import sources
 from .dashboard.page import load_status
 from .extensions import db
-from .models import OAuth, User
+from .models import Connection, User
 from .sync import sync_connection
 
 sources_cli = AppGroup("sources", help="Sync, inspect and import people's data.")
@@ -22,8 +22,8 @@ fitbit_alias = AppGroup("fitbit", help="The same as `flask sources` (its older n
 def sync_command(email: str | None, full: bool):
     """Sync every live connection (every source but archives) now, in this process."""
     synced = sources.live_names()
-    query = (select(OAuth.id, OAuth.provider, User.email).join(User, OAuth.user_id == User.id)
-             .where(OAuth.provider.in_(synced)).order_by(User.email, OAuth.id))
+    query = (select(Connection.id, Connection.provider, User.email).join(User, Connection.user_id == User.id)
+             .where(Connection.provider.in_(synced)).order_by(User.email, Connection.id))
     if email:
         query = query.where(User.email == email.strip().lower())
     rows = db.session.execute(query).all()
@@ -38,7 +38,7 @@ def sync_command(email: str | None, full: bool):
 @sources_cli.command("status")
 def status_command():
     """Show each connection's import progress and last error."""
-    users = db.session.execute(select(User.id, User.email).join(OAuth).distinct().order_by(User.email)).all()
+    users = db.session.execute(select(User.id, User.email).join(Connection).distinct().order_by(User.email)).all()
     if not users:
         click.echo("No connected users.")
     for user_id, address in users:

@@ -18,7 +18,7 @@ from . import jobs, sources
 from .connections import AlreadyLinked, save_connection
 from .dates import local_today
 from .extensions import db
-from .models import OAuth
+from .models import Connection
 from .sources import NotSetUp, SourceError, SourceKind, describe
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class SourceBlueprint:
     """A mixin for Flask-Dance consumer blueprints of fitlink sources (the blueprint is named like its kind)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("storage", SQLAlchemyStorage(OAuth, db.session, user=current_user))
+        kwargs.setdefault("storage", SQLAlchemyStorage(Connection, db.session, user=current_user))
         kwargs.setdefault("redirect_to", "dashboard.index")
         super().__init__(*args, **kwargs)
         self.before_request(self.require_login)

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import sources
 from .extensions import db
-from .models import OAuth, SyncState, User, now_utc
+from .models import Connection, SyncState, User, now_utc
 from .sources import Profile
 from .sync.store import remove_source_rows
 
@@ -19,27 +19,27 @@ class AlreadyLinked(Exception):
     """The provider account is connected to another fitlink user."""
 
 
-def connection_for(user_id: int, source: str) -> OAuth | None:
+def connection_for(user_id: int, source: str) -> Connection | None:
     """Return the person's connection to one source (by its name), if any."""
     return db.session.execute(
-        select(OAuth).filter_by(provider=source, user_id=user_id)
+        select(Connection).filter_by(provider=source, user_id=user_id)
     ).scalar_one_or_none()
 
 
-def connections_of(user_id: int) -> list[OAuth]:
+def connections_of(user_id: int) -> list[Connection]:
     """Return all of the person's connections, oldest first."""
-    return list(db.session.execute(select(OAuth).filter_by(user_id=user_id).order_by(OAuth.id)).scalars())
+    return list(db.session.execute(select(Connection).filter_by(user_id=user_id).order_by(Connection.id)).scalars())
 
 
-def owner_of(source: str, provider_user_id: str) -> OAuth | None:
+def owner_of(source: str, provider_user_id: str) -> Connection | None:
     """Return the connection that holds an account at a source, if any."""
     return db.session.execute(
-        select(OAuth).filter_by(provider=source, provider_user_id=provider_user_id)
+        select(Connection).filter_by(provider=source, provider_user_id=provider_user_id)
     ).scalar_one_or_none()
 
 
 def save_connection(user: User, source: str, token: dict, profile: Profile,
-                    goals: dict | None = None) -> OAuth:
+                    goals: dict | None = None) -> Connection:
     """Store the token and profile on the person's connection; raise AlreadyLinked if another user owns it.
 
     Connecting a different account of the same source replaces the old
@@ -53,7 +53,7 @@ def save_connection(user: User, source: str, token: dict, profile: Profile,
         remove_connection(connection)
         connection = None
     if connection is None:
-        connection = OAuth(provider=source, user_id=user.id)
+        connection = Connection(provider=source, user_id=user.id)
         db.session.add(connection)
     connection.token = token
     connection.provider_user_id = profile.user_id
@@ -71,14 +71,14 @@ def save_connection(user: User, source: str, token: dict, profile: Profile,
     return connection
 
 
-def remove_connection(connection: OAuth) -> None:
+def remove_connection(connection: Connection) -> None:
     """Delete the connection, its sync state and the data that came only from it (not committed)."""
     remove_source_rows(connection.user_id, connection.provider)
     db.session.execute(delete(SyncState).where(SyncState.connection_id == connection.id))
-    db.session.execute(delete(OAuth).where(OAuth.id == connection.id))
+    db.session.execute(delete(Connection).where(Connection.id == connection.id))
 
 
-def revoke(connection: OAuth) -> bool:
+def revoke(connection: Connection) -> bool:
     """Ask the connection's provider to forget its grant, where it offers that; never raise.
 
     Return False when the provider did not confirm (it failed, or answered no).
@@ -95,7 +95,7 @@ def revoke(connection: OAuth) -> bool:
         return False
 
 
-def store_refreshed_token(connection: OAuth, token: dict) -> None:
+def store_refreshed_token(connection: Connection, token: dict) -> None:
     """Keep a refreshed OAuth 2.0 token, and commit it now: a rotated refresh token replaces the old one."""
     old = connection.token or {}
     if not token.get("refresh_token") and old.get("refresh_token"):
@@ -110,7 +110,7 @@ def store_refreshed_token(connection: OAuth, token: dict) -> None:
                     connection.id, connection.provider, type(err).__name__)
 
 
-def mark_broken(connection: OAuth, forget_token: bool = False) -> None:
+def mark_broken(connection: Connection, forget_token: bool = False) -> None:
     """Record that the provider no longer accepts the grant; keep the synced data (committed)."""
     if forget_token:
         connection.token = {}

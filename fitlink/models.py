@@ -40,7 +40,7 @@ class User(UserMixin, db.Model):
     # The last "Sync now" press that queued work: presses soon after it queue nothing (sync/pending.py).
     sync_pressed_at: Mapped[datetime | None]
 
-    connections: Mapped[list["OAuth"]] = relationship(
+    connections: Mapped[list["Connection"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -49,7 +49,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_secret}"
 
 
-class OAuth(OAuthConsumerMixin, db.Model):
+class Connection(OAuthConsumerMixin, db.Model):
     """One connection of a person to one source: the token (Flask-Dance storage) and its profile.
 
     `provider` holds the source's name ("fitbit", "google_health",

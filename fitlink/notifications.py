@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from . import jobs
 from .extensions import db
-from .models import OAuth
+from .models import Connection
 
 
-def connections_of(provider: str, account_ids: Iterable[str]) -> list[OAuth]:
+def connections_of(provider: str, account_ids: Iterable[str]) -> list[Connection]:
     """Return the connections that hold these accounts of one source (one query)."""
     return list(db.session.execute(
-        select(OAuth).where(OAuth.provider == provider, OAuth.provider_user_id.in_(list(account_ids)))
+        select(Connection).where(Connection.provider == provider, Connection.provider_user_id.in_(list(account_ids)))
     ).scalars())
 
 
@@ -32,8 +32,8 @@ def queue_syncs(provider: str, changed: Mapping[str, tuple[str, ...] | None]) ->
         return 0
     # Two columns, not whole rows: no token to decrypt while the provider waits for the answer.
     found = db.session.execute(
-        select(OAuth.id, OAuth.provider_user_id).where(
-            OAuth.provider == provider, OAuth.provider_user_id.in_(list(wanted)), OAuth.broken_at.is_(None))
+        select(Connection.id, Connection.provider_user_id).where(
+            Connection.provider == provider, Connection.provider_user_id.in_(list(wanted)), Connection.broken_at.is_(None))
     ).all()
     for connection_id, account in found:
         jobs.enqueue_sync(connection_id, metrics=wanted[account])

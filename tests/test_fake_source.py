@@ -21,7 +21,7 @@ from fitlink import SOURCES, create_app
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.dates import local_today
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth, SourceMetric, User
+from fitlink.models import DailyMetric, Connection, SourceMetric, User
 from fitlink.sync import sync_connection
 
 CLIENT_ID, CLIENT_SECRET = "fitlink-test", "fake-client-secret"
@@ -65,9 +65,9 @@ def connect(client, allow=True):
     return client.get("/dashboard").text
 
 
-def connection(app) -> OAuth | None:
+def connection(app) -> Connection | None:
     with app.app_context():
-        return db.session.execute(select(OAuth).filter_by(provider="fake")).scalar_one_or_none()
+        return db.session.execute(select(Connection).filter_by(provider="fake")).scalar_one_or_none()
 
 
 def rows(app, model) -> int:
@@ -138,7 +138,7 @@ def test_a_job_refreshes_an_expired_token_and_stores_it(app, client, provider):
     connect(client)
     before = connection(app).token
     with app.app_context():
-        row = db.session.get(OAuth, connection(app).id)
+        row = db.session.get(Connection, connection(app).id)
         row.token = {**row.token, "expires_at": 1.0}
         db.session.commit()
         assert sync_connection(row.id, manual=True).outcome == "complete"

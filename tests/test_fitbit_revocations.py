@@ -19,7 +19,7 @@ from fitlink.builtin_services.common.accounts import get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app, revoke_tokens
 from fitlink.extensions import db
-from fitlink.models import OAuth
+from fitlink.models import Connection
 from fitlink.sync.pending import Wanted
 
 ACCOUNT = "kiri"
@@ -60,7 +60,7 @@ def notified(tmp_path):
 def state(app) -> tuple[bool, bool]:
     """Return (broken, has a token) of the one connection."""
     with app.app_context():
-        connection = db.session.execute(db.select(OAuth)).scalar_one()
+        connection = db.session.execute(db.select(Connection)).scalar_one()
         return connection.broken_at is not None, bool(connection.token)
 
 

@@ -12,7 +12,7 @@ from fitlink import jobs
 from fitlink.builtin_services.common.accounts import get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth, SourceMetric, now_utc
+from fitlink.models import DailyMetric, Connection, SourceMetric, now_utc
 from fitlink.sync import lease
 from fitlink.sync.pending import Wanted
 
@@ -32,7 +32,7 @@ def leased_app(tmp_path, provider):
 
 def lease_of(app) -> tuple:
     with app.app_context():
-        link = db.session.execute(db.select(OAuth)).scalar_one()
+        link = db.session.execute(db.select(Connection)).scalar_one()
         return link.sync_lease_owner, link.sync_lease_until
 
 
@@ -56,7 +56,7 @@ def test_only_the_owner_renews_or_releases(leased_app):
     with leased_app.app_context():
         first = lease.acquire(1)
         assert first and lease.acquire(1) is None
-        link = db.session.get(OAuth, 1)
+        link = db.session.get(Connection, 1)
         link.sync_lease_until = now_utc() - timedelta(seconds=1)  # its worker hung past the lease
         db.session.commit()
         second = lease.acquire(1)
@@ -128,7 +128,7 @@ def test_a_sync_whose_call_hangs_past_its_lease_stops_and_writes_nothing(leased_
     assert outcomes_b == ["complete"]
     assert lease_of(leased_app) == (None, None)
     with leased_app.app_context():
-        assert db.session.get(OAuth, 1).broken_at is None  # a late 401 does not mark it broken either
+        assert db.session.get(Connection, 1).broken_at is None  # a late 401 does not mark it broken either
         for model in (DailyMetric, SourceMetric):
             assert db.session.execute(db.select(model).filter_by(value=DOCTORED)).first() is None
             duplicates = db.session.execute(

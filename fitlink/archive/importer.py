@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..connections import connection_for
 from ..extensions import db
-from ..models import OAuth, SourceMetric, User, now_utc
+from ..models import Connection, SourceMetric, User, now_utc
 from ..sync.store import save_days
 from .extract import DEFAULT_MAX_UNCOMPRESSED, Report, read_archive
 from .models import update_if_active
@@ -72,16 +72,16 @@ def zone_named(name: str | None) -> ZoneInfo:
         return UTC
 
 
-def ensure_connection(user_id: int) -> OAuth:
+def ensure_connection(user_id: int) -> Connection:
     """Return the person's archive connection, created (not committed) when there is none."""
     connection = connection_for(user_id, NAME)
     if connection is None:
-        connection = OAuth(provider=NAME, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
+        connection = Connection(provider=NAME, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
         db.session.add(connection)
     return connection
 
 
-def archive_connection(user_id: int, report: Report) -> OAuth:
+def archive_connection(user_id: int, report: Report) -> Connection:
     """Create or update the person's archive connection from Profile.csv (not committed)."""
     connection = ensure_connection(user_id)
     profile = report.profile

@@ -11,7 +11,7 @@ import requests
 from flask import current_app
 
 from ..connections import store_refreshed_token
-from ..models import OAuth
+from ..models import Connection
 from .client import MAX_WAIT, Credentials, GoogleHealthClient
 from .source import GoogleHealthSource
 from ..transport import require_safe
@@ -38,12 +38,12 @@ def source_for(token: dict, token_updater: Callable[[dict], None], max_wait: flo
     return GoogleHealthSource(client)
 
 
-def open_source(connection: OAuth) -> GoogleHealthSource:
+def open_source(connection: Connection) -> GoogleHealthSource:
     """Build the source of a stored connection; a refreshed token is stored on it at once."""
     return source_for(dict(connection.token or {}), lambda token: store_refreshed_token(connection, token))
 
 
-def revoke(connection: OAuth) -> bool:
+def revoke(connection: Connection) -> bool:
     """Ask Google to end the grant (best effort); return whether Google confirmed it.
 
     Revoking the refresh token ends its access tokens too.

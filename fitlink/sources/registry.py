@@ -15,7 +15,7 @@ EXTENSION = "fitlink_sources"
 class SourceKind:
     """A kind of source: how it is named, shown, ranked, configured, connected, opened and revoked.
 
-    `name` is stored on each connection (OAuth.provider) and on each row it
+    `name` is stored on each connection (Connection.provider) and on each row it
     brings; an OAuth source's blueprint has the same name. When two sources
     hold a value for the same person, metric and day, the one with the lower
     `rank` is shown. Templates use the kind's words and name no source.
