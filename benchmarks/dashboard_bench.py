@@ -2,6 +2,13 @@
 
     .venv/bin/python benchmarks/dashboard_bench.py            # build (once) and measure
     .venv/bin/python benchmarks/dashboard_bench.py --rebuild  # start from an empty database
+    .venv/bin/python benchmarks/dashboard_bench.py --ten-years  # "All" over ten years against 365 days
+
+--ten-years builds its own database (instance/dashboard_bench_10y.sqlite): --users people
+(default 30) with ten years of every daily metric, the newer ones included, in `daily_metrics`
+only (the dashboard reads nothing else). It then requests /dashboard?range=365 and
+/dashboard?range=all for random people, alternating the two so the machine's drift touches
+both alike, and prints each one's times and the ratio of their p95s (target: All's <= 365's).
 
 The database is filled with bulk inserts and kept in instance/ for the next run:
 a Fitbit connection per user with its sync states, and each user's rows in both
@@ -16,6 +23,7 @@ and the query count is every SQL statement the request ran.
 """
 
 import argparse
+import gc
 import html
 import json
 import logging
@@ -53,7 +61,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db", type=Path, default=ROOT / "instance" / "dashboard_bench.sqlite")
     parser.add_argument("--ranges", type=int, nargs="+", default=list(RANGES))
     parser.add_argument("--rebuild", action="store_true")
-    return parser.parse_args()
+    parser.add_argument("--ten-years", action="store_true", help="All over ten years against the 365-day view")
+    parser.add_argument("--no-gc-freeze", action="store_true", help="with --ten-years: leave the whole heap to the GC")
+    args = parser.parse_args()
+    if args.ten_years:
+        args.days = 3653
+        args.users = 30 if args.users == 1000 else args.users
+        args.requests = 150 if args.requests == 300 else args.requests
+        if args.db == parser.get_default("db"):
+            args.db = ROOT / "instance" / "dashboard_bench_10y.sqlite"
+    return args
 
 
 def build_app(db_path: Path):
@@ -68,6 +85,20 @@ def build_app(db_path: Path):
         "HUEY_SQLITE_PATH": str(db_path.with_suffix(".huey")),
     })
     return app
+
+
+def health_rows(user_id: int, day: date, rng: random.Random, stamp: str) -> list[tuple]:
+    """The newer metrics of one day: nightly HRV, SpO2, breathing, skin temperature, the day's minutes;
+    cardio fitness one day in seven, body fat with a weigh-in (3 days in 10)."""
+    rows = [("hrv", rng.randint(25, 70)), ("spo2", round(rng.uniform(93, 98), 1)),
+            ("breathing_rate", round(rng.uniform(12, 17), 1)), ("skin_temperature", round(rng.gauss(0, 0.4), 1)),
+            ("active_zone_minutes", rng.randint(0, 80)), ("lightly_active_minutes", rng.randint(100, 300)),
+            ("sedentary_minutes", rng.randint(500, 800))]
+    if day.toordinal() % 7 == 0:
+        rows.append(("vo2max", round(rng.uniform(38, 46), 1)))
+    if rng.random() < 0.3:
+        rows.append(("body_fat", round(rng.uniform(15, 30), 1)))
+    return [(user_id, metric, day.isoformat(), float(value), None, SOURCE, stamp) for metric, value in rows]
 
 
 def day_rows(user_id: int, day: date, rng: random.Random, stamp: str) -> list[tuple]:
@@ -94,7 +125,7 @@ def importing(user_id: int) -> bool:
     return user_id % 10 == 0
 
 
-def fill(app, users: int, days: int) -> None:
+def fill(app, users: int, days: int, health: bool = False) -> None:
     """Create the schema and bulk-insert users, Fitbit connections, sync states and rows in both tables.
 
     Every row is Fitbit's, so `source_metrics` holds the same rows as `daily_metrics`
@@ -134,15 +165,24 @@ def fill(app, users: int, days: int) -> None:
                 span = IMPORTED_DAYS if importing(user_id) else days + 2
                 rows = [row for offset in range(span)
                         for row in day_rows(user_id, today + timedelta(days=1 - offset), rng, stamp)]
+                if health:
+                    rows += [row for offset in range(span)
+                             for row in health_rows(user_id, today + timedelta(days=1 - offset), rng, stamp)]
                 raw.executemany(sql, rows)
+                if health:
+                    if user_id % 10 == 0:
+                        raw.commit()
+                        print(f"  {user_id} users filled", flush=True)
+                    continue  # the dashboard reads daily_metrics only: source_metrics is left empty here
                 if user_id % 100 == 0:
                     # Copied by SQLite itself: the same rows, as Fitbit's in source_metrics.
                     raw.execute(f"INSERT INTO source_metrics ({columns}) SELECT {columns} FROM daily_metrics "
                                 "WHERE user_id > ? AND user_id <= ?", (user_id - 100, user_id))
                     raw.commit()
                     print(f"  {user_id} users filled", flush=True)
-            raw.execute(f"INSERT INTO source_metrics ({columns}) SELECT {columns} FROM daily_metrics "
-                        "WHERE user_id > ?", (users - users % 100,))
+            if not health:
+                raw.execute(f"INSERT INTO source_metrics ({columns}) SELECT {columns} FROM daily_metrics "
+                            "WHERE user_id > ?", (users - users % 100,))
             raw.commit()
             raw.execute("ANALYZE")
         finally:
@@ -174,8 +214,10 @@ def filled_users(app) -> int:
 def logged_in_client(app, user_id: int):
     """A test client whose session belongs to user_id, as after logging in."""
     client = app.test_client()
+    with app.app_context():
+        login_id = db.session.get(User, user_id).get_id()  # the id and the account's session secret
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = login_id
         session["_fresh"] = True
     return client
 
@@ -253,6 +295,60 @@ def measure(app, users: int, requests: int, ranges: list[int]) -> None:
         report(label, times, cpu, queries, size)
 
 
+def measure_history(app, users: int, requests: int, freeze: bool = True) -> None:
+    """Request the 365-day view and All for random people, alternating, and compare their p95s.
+
+    With `freeze`, the objects alive after warm-up (the app, its modules, caches) are moved out of
+    the collector's sight (gc.freeze(), as a server that preloads its app does before forking):
+    otherwise a full collection of the whole process heap, 150,000 objects and 0.2-0.4 s on this
+    shared machine, lands on whichever request triggers it, and All, allocating 2.5 times the
+    objects of a year's page (its tables have 132 rows a chart against 53), triggers more of them.
+    """
+    rng = random.Random(15)
+    sample = [uid for uid in range(1, users + 1) if not importing(uid)]
+    clients = {uid: logged_in_client(app, uid) for uid in sample}
+    paths = {"365": "/dashboard?range=365", "all": "/dashboard?range=all"}
+    for uid in sample:  # log in and warm caches
+        clients[uid].get("/dashboard")
+        for path in paths.values():
+            assert clients[uid].get(path).status_code == 200
+    steps = clients[sample[0]].get(paths["all"]).text.split('data-chart="steps"')[1].split("</figure>")[0]
+    months = len(re.findall(r'<tr><th scope="row"><a[^>]*>[A-Z][a-z]{2} \d{4}</a>', steps))
+    print(f"All shows {months} months for person {sample[0]}; gc.freeze() after warm-up: {freeze}", flush=True)
+    if freeze:
+        gc.collect()
+        gc.freeze()
+    times = {name: [] for name in paths}
+    cpu = {name: [] for name in paths}
+    sizes = {}
+    for _ in range(requests):
+        uid = rng.choice(sample)
+        for name in rng.sample(list(paths), 2):  # both views for the same person, in random order
+            wall, thread, sizes[name] = timed({uid: clients[uid]}, {uid: paths[name]}, 1, 200, rng)
+            times[name] += wall
+            cpu[name] += thread
+    print("| request | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms | queries | KB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, path in paths.items():
+        queries = {count_queries(app, clients[uid], path) for uid in sample[:5]}
+        report(f"{path} (ten years held)", times[name], cpu[name], queries, sizes[name])
+    # The first view of All after a sync or import (which changes the status stamp): nothing kept.
+    cold, cold_cpu = [], []
+    for _ in range(max(20, requests // 5)):
+        uid = rng.choice(sample)
+        app.extensions["fitlink.dashboard.history"].clear()
+        wall, thread, size = timed({uid: clients[uid]}, {uid: paths["all"]}, 1, 200, rng)
+        cold += wall
+        cold_cpu += thread
+    report("/dashboard?range=all, first view after a sync (nothing kept)", cold, cold_cpu, {9}, size)
+    wall95 = {name: statistics.quantiles(times[name], n=20)[-1] for name in paths}
+    cpu95 = {name: statistics.quantiles(cpu[name], n=20)[-1] for name in paths}
+    print(f"\nAll / 365 days, p95: wall {wall95['all'] / wall95['365']:.2f}, "
+          f"CPU {cpu95['all'] / cpu95['365']:.2f} (target <= 1.00)", flush=True)
+    cold95 = statistics.quantiles(cold, n=20)[-1]
+    print(f"All's first view after a sync / 365 days, p95: wall {cold95 / wall95['365']:.2f}", flush=True)
+
+
 def main() -> None:
     args = parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -260,11 +356,15 @@ def main() -> None:
     if args.rebuild or filled_users(app) != args.users:
         print(f"Filling {args.db} with {args.users} users x {args.days} days ...", flush=True)
         started = time.perf_counter()
-        fill(app, args.users, args.days)
+        fill(app, args.users, args.days, health=args.ten_years)
         print(f"  done in {time.perf_counter() - started:.0f} s, "
               f"{args.db.stat().st_size / 2**20:.0f} MiB", flush=True)
+        app = build_app(args.db)  # its sessions table is made when the app starts: fill dropped it
     use_wal(app)
-    measure(app, args.users, args.requests, args.ranges)
+    if args.ten_years:
+        measure_history(app, args.users, args.requests, freeze=not args.no_gc_freeze)
+    else:
+        measure(app, args.users, args.requests, args.ranges)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,39 @@ def duration(minutes: float | int) -> str:
     return f"{hours} h {rest} min" if hours else f"{rest} min"
 
 
+def signed(value: float, places: int = 1) -> str:
+    """Write a difference like +0.4 or −0.3 (a true minus sign), 0.0 without a sign."""
+    text = f"{abs(value):,.{places}f}"
+    if float(text.replace(",", "")) == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+# How each daily metric's value is written, and its unit as a person reads it (values stored metric).
+METRIC_TEXT = {
+    "hrv": (thousands, "ms"),
+    "spo2": (decimal, "%"),
+    "breathing_rate": (decimal, "breaths/min"),
+    "skin_temperature": (signed, "°C"),
+    "vo2max": (decimal, "mL/kg/min"),
+    "active_zone_minutes": (thousands, "min"),
+    "lightly_active_minutes": (thousands, "min"),
+    "sedentary_minutes": (duration, ""),
+    "body_fat": (decimal, "%"),
+}
+
+
+def metric_value(metric: str, value: float) -> str:
+    """Write one of the newer metrics' value as the dashboard shows it (without the unit)."""
+    fmt, _ = METRIC_TEXT.get(metric, (decimal, ""))
+    return fmt(value)
+
+
+def metric_unit(metric: str) -> str:
+    """Return the unit shown beside a newer metric's value ("" where the text says it)."""
+    return METRIC_TEXT.get(metric, (None, ""))[1]
+
+
 def longdate(day: date) -> str:
     """Write a date like Friday 27 November 2026."""
     return f"{day:%A} {day.day} {day:%B %Y}"
@@ -90,6 +123,6 @@ def updated(moment: datetime | None, tz_name: str | None, today: date) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the filters."""
-    for func in (thousands, decimal, duration, longdate, shortdate, localtime, updated):
+    for func in (thousands, decimal, signed, duration, longdate, shortdate, localtime, updated):
         app.add_template_filter(func)
     app.add_template_filter(local_today, "today_in")

@@ -15,32 +15,36 @@ metric, day) is one row holding a few hundred bytes:
 Minutes are wall-clock minutes of the local day (hour * 60 + minute), as MinuteSeries says.
 """
 
+import operator
 import zlib
 from collections.abc import Mapping
 
 MINUTES_PER_DAY = 1440
 SCALES = {"heart_rate": 1, "calories": 10, "steps": 1}
 FORMAT = 1  # the first byte of every packed series: how the rest is coded
+_DAY = range(MINUTES_PER_DAY)
 
 
 def pack(metric: str, values: Mapping[int, float]) -> bytes:
     """Return the packed form of a day's {minute: value} (minutes outside 0..1439 are dropped)."""
     scale = SCALES.get(metric, 1)
-    out = bytearray()
-    previous = 0
-    for minute in range(MINUTES_PER_DAY):
-        value = values.get(minute)
-        if value is None:
-            out.append(0)
-            continue
-        number = round(value * scale)
-        delta = number - previous
-        previous = number
-        token = ((delta << 1) ^ (delta >> 63)) + 1  # zigzag: small differences, small tokens
-        while token >= 0x80:
-            out.append((token & 0x7F) | 0x80)
-            token >>= 7
-        out.append(token)
+    minutes = sorted(int(minute) for minute in values if minute in _DAY)
+    numbers = [round(values[minute] * scale) for minute in minutes]
+    # zigzag: small differences (from the previous minute with a value), small tokens
+    tokens = [((delta << 1) ^ (delta >> 63)) + 1 for delta in map(operator.sub, numbers, [0, *numbers[:-1]])]
+    if len(minutes) == MINUTES_PER_DAY and max(tokens) < 0x80:
+        out = bytes(tokens)  # every minute, one byte each: the common full day, without a step per minute
+    else:
+        out = bytearray()
+        following = 0
+        for minute, token in zip(minutes, tokens):
+            out += bytes(minute - following)  # minutes without data: 0
+            while token >= 0x80:
+                out.append((token & 0x7F) | 0x80)
+                token >>= 7
+            out.append(token)
+            following = minute + 1
+        out += bytes(MINUTES_PER_DAY - following)
     return bytes([FORMAT]) + zlib.compress(bytes(out), 9)
 
 

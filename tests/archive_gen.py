@@ -56,6 +56,11 @@ class Spec:
     placeholders: bool = True
     csv_copies: bool = False
     heart_rate_days: int = 2
+    heart_rate_csv_days: int = 0  # days after the JSON ones with a Google-era heart_rate_*.csv instead
+    workouts: bool = True  # exercise-*.json: a walk on most days, start stamped in UTC
+    workout_clock: str = "utc"  # "local": startTime written in local time, as some exports are read
+    health_csvs: bool = True  # HRV, SpO2, breathing rate, skin temperature, Active Zone Minutes, VO2 max, zones
+    google_daily: bool = False  # HRV, SpO2 and breathing rate as Takeout 2026's daily_*.csv instead
     junk_bytes: int = 200_000  # UserActivityProbabilities: never read
     batch_days: int = 30
     export_hour: int = 14  # the export ran at this local hour of the last day
@@ -66,13 +71,24 @@ class Spec:
 
 @dataclass
 class Archive:
-    """The parts written and what importing them must give."""
+    """The parts written and what importing them must give.
+
+    heart_rate: per local day, {minute: (sum of bpm, samples)}; steps_minutes / calories_minutes:
+    per local day {minute: value}; sessions: the sleep logs written (with their summary minutes);
+    workouts: (local start, seconds, type, steps, distance_km) of each exercise written.
+    """
 
     parts: list[Path]
     expected: dict[str, dict[date, float]]
     sleep_details: dict[date, dict] = field(default_factory=dict)
     last_day: date | None = None
     files: int = 0
+    heart_rate: dict[date, dict[int, list]] = field(default_factory=dict)
+    steps_minutes: dict[date, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    calories_minutes: dict[date, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    sessions: list[dict] = field(default_factory=list)
+    workouts: list[tuple] = field(default_factory=list)
+    walk_steps: dict[date, int] = field(default_factory=lambda: defaultdict(int))  # steps 17:05-17:35 local
 
 
 class Parts:
@@ -165,11 +181,17 @@ def generate(folder: Path, spec: Spec = Spec()) -> Archive:
     if spec.profile:
         write_profile(parts, profile_folder, spec)
     zones = zones_of(spec, days)
-    minute_families(parts, folder_of, spec, zones, days, rng, expected)
+    minute_families(parts, folder_of, spec, zones, days, rng, archive)
     daily_families(parts, folder_of, spec, days, rng, expected)
     write_sleep(parts, folder_of("sleep"), spec, days, rng, archive)
     write_weight(parts, folder_of("weight"), spec, days, rng, expected)
     write_extras(parts, data_folder.format(folder="Physical Activity"), spec, zones, days, expected)
+    write_heart_rate(parts, data_folder.format(folder="Physical Activity"), spec, zones, days, archive)
+    if spec.workouts:
+        write_workouts(parts, folder_of("exercise"), spec, zones, days, archive)
+    if spec.health_csvs:
+        write_health(parts, data_folder.format(folder="Physical Activity"), folder_of("sleep"), spec, days, rng,
+                     expected)
     archive.files = parts.files
     archive.parts = parts.close()
     return archive
@@ -196,7 +218,7 @@ def write_profile(parts: Parts, folder: str, spec: Spec) -> None:
     parts.write(f"{folder}/Profile.csv", out.getvalue())
 
 
-def minute_families(parts, folder_of, spec, zones, days, rng, expected) -> None:
+def minute_families(parts, folder_of, spec, zones, days, rng, archive) -> None:
     """Steps and distance per minute in UTC (cm), calories per minute in local time; padding zeros after.
 
     Files hold batches of local days, named after the first one; a steps or distance file
@@ -204,6 +226,7 @@ def minute_families(parts, folder_of, spec, zones, days, rng, expected) -> None:
     After a move east the new zone's first day begins before the old zone's last one ends:
     those minutes are written once, on the old zone's day.
     """
+    expected = archive.expected
     origin = days[0]
     steps = Batches(parts, folder_of("steps"), "steps", spec.batch_days, origin)
     distance = Batches(parts, folder_of("distance"), "distance", spec.batch_days, origin)
@@ -221,6 +244,8 @@ def minute_families(parts, folder_of, spec, zones, days, rng, expected) -> None:
         if spec.midnight_records and (day - origin).days % spec.batch_days == 0:
             for batches in (steps, distance):
                 batches.add(day, f'{{"dateTime":"{utc_stamp(instants[0])}","value":"0"}}')
+            if len(days) <= 400 and instants[0] >= written_until:
+                archive.steps_minutes[day][0] = 0
         for offset in range(end):
             minute = instants[offset]
             kcal = kcal_pool[offset]
@@ -229,6 +254,10 @@ def minute_families(parts, folder_of, spec, zones, days, rng, expected) -> None:
                 kcal = round(1.1 + 0.08 * (pool[offset] if awake else 0), 2)
             kcal_total += kcal
             stamp = local_stamp(minute, zone) if dst_day else None
+            wall = wall_minute(minute, zone, day) if dst_day else offset
+            if len(days) <= 400:  # the minute series tests look at; the benchmark's ten years need none
+                kept = archive.calories_minutes[day]
+                kept[wall] = kept.get(wall, 0) + kcal
             if stamp is None:
                 # Outside DST changes the local wall clock is the UTC one plus a fixed offset.
                 stamp = utc_stamp(minute + int(zone.utcoffset(datetime(day.year, day.month, day.day, 12))
@@ -239,6 +268,11 @@ def minute_families(parts, folder_of, spec, zones, days, rng, expected) -> None:
             value = pool[offset]
             cm = value * 74
             step_total += value
+            if 1025 <= wall < 1055:
+                archive.walk_steps[day] += value
+            if len(days) <= 400:
+                kept = archive.steps_minutes[day]
+                kept[wall] = kept.get(wall, 0) + value
             centimetres += cm
             steps.add(day, f'{{"dateTime":"{utc_stamp(minute)}","value":"{value}"}}')
             distance.add(day, f'{{"dateTime":"{utc_stamp(minute)}","value":"{cm}"}}')
@@ -270,6 +304,8 @@ def daily_families(parts, folder_of, spec, days, rng, expected) -> None:
         if real:
             expected["very_active_minutes"][day] = very
             expected["fairly_active_minutes"][day] = moderate
+            expected["lightly_active_minutes"][day] = light
+            expected["sedentary_minutes"][day] = values[3]
     for batch in batches.values():
         batch.flush()
     rhr = Batches(parts, folder_of("resting_heart_rate"), "resting_heart_rate", 400, origin)
@@ -300,6 +336,7 @@ def write_sleep(parts, folder, spec, days, rng, archive) -> None:
         else:
             summary = {"asleep": asleep, "restless": awake // 2, "awake": awake - awake // 2}
             kind = "classic"
+        data, short = sleep_levels(start, summary, kind, rng)
         log = {"logId": 26000000000 + index, "dateOfSleep": day.isoformat(),
                "startTime": start.isoformat(timespec="milliseconds"), "endTime": end.isoformat(timespec="milliseconds"),
                "duration": (asleep + awake) * 60_000, "minutesToFallAsleep": 0, "minutesAsleep": asleep,
@@ -307,17 +344,57 @@ def write_sleep(parts, folder, spec, days, rng, archive) -> None:
                "efficiency": round(100 * asleep / (asleep + awake)), "type": kind, "infoCode": 0,
                "levels": {"summary": {name: {"count": 3, "minutes": minutes, "thirtyDayAvgMinutes": 0}
                                       for name, minutes in summary.items()},
-                          "data": [{"dateTime": start.isoformat(timespec="milliseconds"), "level": "wake",
-                                    "seconds": 60}], "shortData": []},
+                          "data": data, "shortData": short},
                "mainSleep": True}
         batch.add(day, json.dumps(log))
         archive.expected["sleep"][day] = asleep
         archive.sleep_details[day] = {"type": kind, "stages": summary, "time_in_bed": asleep + awake}
+        archive.sessions.append({"start": start, "end": end, "main": True, "type": kind, "minutes_asleep": asleep,
+                                 "summary": summary})
         if index % 5 == 1:
-            nap = dict(log, logId=27000000000 + index, minutesAsleep=asleep // 4, mainSleep=False,
-                       startTime=f"{day.isoformat()}T14:00:00.000", endTime=f"{day.isoformat()}T15:00:00.000")
+            nap_start = datetime(day.year, day.month, day.day, 14)
+            nap_summary = {"asleep": 52, "restless": 5, "awake": 3}
+            nap_data, _ = sleep_levels(nap_start, nap_summary, "classic", rng)
+            nap = dict(log, logId=27000000000 + index, minutesAsleep=52, mainSleep=False, type="classic",
+                       startTime=f"{day.isoformat()}T14:00:00.000", endTime=f"{day.isoformat()}T15:00:00.000",
+                       duration=3_600_000, timeInBed=60, minutesAwake=8,
+                       levels={"summary": {name: {"count": 1, "minutes": minutes}
+                                           for name, minutes in nap_summary.items()},
+                               "data": nap_data})
             batch.add(day, json.dumps(nap))
+            archive.sessions.append({"start": nap_start, "end": nap_start + timedelta(hours=1), "main": False,
+                                     "type": "classic", "minutes_asleep": 52, "summary": nap_summary})
     batch.flush()
+
+
+def sleep_levels(start: datetime, summary: dict[str, int], kind: str, rng) -> tuple[list[dict], list[dict]]:
+    """Return levels.data and levels.shortData whose minutes per level, short wakes laid over, are the summary's.
+
+    Stages nights with more than 30 light minutes hold two short wakes (shortData, 30 and 90 s) in
+    their longest light stretch: levels.data has that much more light and less wake than the
+    summary, as Fitbit's logs do."""
+    short_seconds = (30, 90) if kind == "stages" and summary.get("light", 0) > 30 else ()
+    seconds = {level: minutes * 60 for level, minutes in summary.items()}
+    if short_seconds:
+        seconds["light"] += sum(short_seconds)
+        seconds["wake"] -= sum(short_seconds)
+    pieces = []
+    for level, total in seconds.items():  # each level in three stretches, whole minutes but the last
+        first = (total // 3) // 60 * 60
+        pieces += [(level, first), (level, first), (level, total - 2 * first)]
+    rng.shuffle(pieces)
+    longest_light = max((length for level, length in pieces if level == "light"), default=0)
+    data, short, moment = [], [], start
+    for level, length in pieces:
+        if length <= 0:
+            continue
+        data.append({"dateTime": moment.isoformat(timespec="milliseconds"), "level": level, "seconds": length})
+        if short_seconds and not short and level == "light" and length == longest_light:
+            for n, wake in enumerate(short_seconds):
+                short.append({"dateTime": (moment + timedelta(seconds=60 + 240 * n)).isoformat(timespec="milliseconds"),
+                              "level": "wake", "seconds": wake})
+        moment += timedelta(seconds=length)
+    return data, short
 
 
 def write_weight(parts, folder, spec, days, rng, expected) -> None:
@@ -335,6 +412,9 @@ def write_weight(parts, folder, spec, days, rng, expected) -> None:
                    "weight": shown, "date": f"{day:%m/%d/%y}", "time": clock, "source": "Aria"}
             if spec.bmi:
                 log["bmi"] = round(shown / per_kg / 1.7 ** 2, 2)
+            if spec.health_csvs and index % 2 == 0:  # a scale that measures body fat
+                log["fat"] = round(rng.uniform(15, 32), 1)
+                expected["body_fat"][day] = log["fat"]
             batch.add(day, json.dumps(log))
             expected["weight"][day] = shown / per_kg
     batch.flush()
@@ -353,15 +433,6 @@ def write_extras(parts, folder, spec, zones, days, expected) -> None:
         parts.write(f"{folder}/steps-2010-01-01.json", "no data")
         parts.write(f"{root}/Sleep Score/sleep_score.csv", "sleep_log_entry_id,timestamp,overall_score\n")
         parts.write(f"{root}/Physical Activity_GoogleData/Steps/steps_2010-01-01.csv", "timestamp,steps,data source\n")
-    for n in range(spec.heart_rate_days):
-        day = days[0] + timedelta(days=n)
-        # One local day (23 or 25 hours across DST) from its midnight, in UTC.
-        minutes = local_minutes(day, zones[day])
-        start = minutes[0] * 60
-        samples = ",\n".join(
-            f'{{"dateTime":"{time.strftime("%m/%d/%y %H:%M:%S", time.gmtime(start + s))}",'
-            f'"value":{{"bpm":{60 + s % 40},"confidence":2}}}}' for s in range(0, len(minutes) * 60, 10))
-        parts.write(f"{folder}/heart_rate-{day}.json", f"[{samples}]")
     if spec.junk_bytes:
         parts.write(f"{root}/Health Fitness Data_GoogleData/UserActivityProbabilities_2024-01-01.csv",
                     "timestamp,probabilities\n" + "2024-01-01T00:00:00Z,0.1;0.2;0.7\n" * (spec.junk_bytes // 32))
@@ -385,3 +456,225 @@ def write_csv_copies(parts, root, zone, days, expected) -> None:
     weight = f"timestamp,weight grams,data source\n{weighed:%Y-%m-%dT%H:%M:%S}.000000Z,71250,Google Health App\n"
     parts.write(f"{root}/Physical Activity_GoogleData/Weight/weight.csv", weight)
     expected["weight"][day] = 71.25
+
+
+def wall_minute(epoch_minute: int, zone: ZoneInfo, day: date) -> int:
+    """Return the local wall-clock minute of the day (hour * 60 + minute) of an instant on a local day."""
+    moment = datetime.fromtimestamp(epoch_minute * 60, timezone.utc).astimezone(zone)
+    return moment.hour * 60 + moment.minute
+
+
+_DATE_A, _DATE_B = "\x00A", "\x00B"
+
+
+@dataclass
+class HeartDay:
+    """One day's heart-rate samples as a file body with the UTC dates left open, and its minute sums."""
+
+    body: str
+    minutes: dict[int, list]
+
+
+def heart_day(seconds: int, start_second: int, seed: int) -> HeartDay:
+    """Samples every 5 to 10 s from local midnight (seconds long), off the wrist 10:00-11:00, any confidence.
+
+    start_second is local midnight's UTC second of the day: stamps before the next UTC midnight
+    carry date A, the others date B. For days of 1,440 minutes the wall-clock minute is the
+    sample's second // 60."""
+    rng = random.Random(seed)
+    pieces, minutes = [], {}
+    pulse, second = 62.0, rng.randint(0, 9)
+    while second < seconds:
+        pulse = min(max(pulse + rng.gauss(0, 2.0), 45), 170)
+        if not 600 * 60 <= second < 660 * 60:
+            bpm = round(pulse)
+            utc = start_second + second
+            stamp = f"{_DATE_A if utc < 86400 else _DATE_B} {utc // 3600 % 24:02d}:{utc // 60 % 60:02d}:{utc % 60:02d}"
+            pieces.append(f'{{"dateTime":"{stamp}","value":{{"bpm":{bpm},"confidence":{rng.randint(0, 3)}}}}}')
+            kept = minutes.setdefault(second // 60, [0, 0])
+            kept[0] += bpm
+            kept[1] += 1
+        second += rng.randint(5, 10)
+    return HeartDay("[" + ",\n".join(pieces) + "]", minutes)
+
+
+def write_heart_rate(parts, folder, spec, zones, days, archive) -> None:
+    """One heart_rate-<local date>.json per day for the first heart_rate_days days: the local day from its
+    midnight, stamped in UTC (fitbit-archive.md); then heart_rate_csv_days days as Google-era CSVs.
+
+    Days of 1,440 minutes reuse one of a few sample sets per offset with their dates filled in
+    (fast enough for ten years); DST days are written sample by sample."""
+    made: dict[tuple, HeartDay] = {}
+    for n in range(min(spec.heart_rate_days, len(days))):
+        day = days[n]
+        instants = local_minutes(day, zones[day])
+        start = instants[0] * 60
+        if len(instants) == 1440:
+            key = (start % 86400, day.toordinal() % 5)
+            if key not in made:
+                made[key] = heart_day(86400, start % 86400, spec.seed + len(made))
+            sample = made[key]
+            first = time.strftime("%m/%d/%y", time.gmtime(start - start % 86400))
+            second = time.strftime("%m/%d/%y", time.gmtime(start - start % 86400 + 86400))
+            body = sample.body.replace(_DATE_A, first).replace(_DATE_B, second)
+            if len(days) <= 400:
+                archive.heart_rate[day] = sample.minutes
+        else:
+            body, archive.heart_rate[day] = dst_heart_day(instants, zones[day], day, spec.seed)
+        parts.write(f"{folder}/heart_rate-{day}.json", body)
+    csv_days = days[spec.heart_rate_days:spec.heart_rate_days + spec.heart_rate_csv_days]
+    if csv_days:
+        write_heart_rate_csv(parts, folder.rsplit("/", 1)[0], zones, csv_days, archive)
+
+
+def dst_heart_day(instants: range, zone: ZoneInfo, day: date, seed: int) -> tuple[str, dict[int, list]]:
+    """A day of 23 or 25 hours: a sample every 10 s, kept per wall-clock minute (the repeated hour merged)."""
+    rng = random.Random(seed)
+    pieces, minutes = [], {}
+    for second in range(instants[0] * 60, instants[-1] * 60 + 60, 10):
+        bpm = rng.randint(55, 95)
+        pieces.append(f'{{"dateTime":"{time.strftime("%m/%d/%y %H:%M:%S", time.gmtime(second))}",'
+                      f'"value":{{"bpm":{bpm},"confidence":{rng.randint(0, 3)}}}}}')
+        kept = minutes.setdefault(wall_minute(second // 60, zone, day), [0, 0])
+        kept[0] += bpm
+        kept[1] += 1
+    return "[" + ",\n".join(pieces) + "]", minutes
+
+
+def write_heart_rate_csv(parts, root, zones, days, archive) -> None:
+    """Physical Activity_GoogleData/Heart Rate/heart_rate_<first date>.csv: `timestamp,beats per minute,
+    data source`, UTC with "Z", bpm as a float (kev-m/FitOut; blakster/air-health)."""
+    rng = random.Random(len(days))
+    out = io.StringIO()
+    out.write("timestamp,beats per minute,data source\n")
+    for day in days:
+        instants = local_minutes(day, zones[day])
+        minutes = archive.heart_rate.setdefault(day, {})
+        for index in range(0, len(instants), 7):  # a few minutes an hour, two samples each
+            for second in (4, 39):
+                bpm = rng.randint(50, 120)
+                moment = datetime.fromtimestamp(instants[index] * 60 + second, timezone.utc)
+                out.write(f"{moment:%Y-%m-%dT%H:%M:%S}Z,{bpm}.0,Google Pixel Watch 3\n")
+                kept = minutes.setdefault(wall_minute(instants[index], zones[day], day), [0, 0])
+                kept[0] += bpm
+                kept[1] += 1
+    parts.write(f"{root}/Physical Activity_GoogleData/Heart Rate/heart_rate_{days[0]}.csv", out.getvalue())
+
+
+def write_workouts(parts, folder, spec, zones, days, archive) -> None:
+    """A walk at 17:05 local on two days of three, in exercise-<n>.json pages of 100 (newest first).
+
+    `startTime` in UTC (fitbit-archive.md, measured), or local with workout_clock="local"; `steps`
+    are the minute steps written inside [start, start + duration); distance in miles on odd days."""
+    records = []
+    for index, day in enumerate(days):
+        if index % 3 == 2:
+            continue
+        local = datetime(day.year, day.month, day.day, 17, 5)
+        seconds = 1800
+        steps = archive.walk_steps.get(day)
+        if not steps:
+            continue
+        utc = local.replace(tzinfo=zones[day]).astimezone(timezone.utc)
+        written = local if spec.workout_clock == "local" else utc
+        km = round(steps * 0.00074, 3)
+        mile = index % 2 == 1
+        record = {"logId": 40000000000 + index, "activityName": "Walk", "activityTypeId": 90013,
+                  "activityLevel": [{"minutes": 30, "name": "lightly"}], "averageHeartRate": 104 + index % 20,
+                  "calories": 150 + index % 40, "duration": seconds * 1000, "activeDuration": seconds * 1000,
+                  "steps": steps, "logType": "auto_detected", "startTime": f"{written:%m/%d/%y %H:%M:%S}",
+                  "distance": round(km / 1.609344, 4) if mile else km, "distanceUnit": "Mile" if mile else "Kilometer",
+                  "heartRateZones": [{"name": "Out of Range", "min": 30, "max": 98, "minutes": 6},
+                                     {"name": "Fat Burn", "min": 98, "max": 137, "minutes": 24},
+                                     {"name": "Cardio", "min": 137, "max": 166, "minutes": 0},
+                                     {"name": "Peak", "min": 166, "max": 220, "minutes": 0}],
+                  "hasGps": False, "shouldFetchDetails": False}
+        records.append(record)
+        archive.workouts.append((local, seconds, "Walk", steps, km, record["averageHeartRate"]))
+    records.reverse()
+    for page in range(0, len(records), 100):
+        parts.write(f"{folder}/exercise-{page}.json", json.dumps(records[page:page + 100]))
+
+
+def write_health(parts, folder, sleep_folder, spec, days, rng, expected) -> None:
+    """The daily health families: time_in_heart_rate_zones and demographic_vo2_max JSON (local dates), and
+    the CSVs of HRV, SpO2, breathing rate, computed temperature and Active Zone Minutes, in the folders
+    of the layout (MyFitbitData: Sleep/ and Physical Activity/; Takeout: a folder per family)."""
+    takeout = "Global Export Data" in folder
+    root = folder.rsplit("/", 1)[0]
+    where = {name: f"{root}/{name}" if takeout else (sleep_folder if name != "azm" else folder)
+             for name in ("Heart Rate Variability", "Oxygen Saturation (SpO2)", "Temperature", "azm")}
+    if takeout:
+        where["azm"] = f"{root}/Active Zone Minutes (AZM)"
+    zones = Batches(parts, folder, "time_in_heart_rate_zones", spec.batch_days, days[0])
+    vo2 = Batches(parts, folder, "demographic_vo2_max", spec.batch_days, days[0])
+    hrv = ["timestamp,rmssd,nremhr,entropy"]
+    spo2 = ["timestamp,average_value,lower_bound,upper_bound"]
+    breathing = ["timestamp,daily_respiratory_rate"]
+    temperature = ["type,sleep_start,sleep_end,temperature_samples,nightly_temperature,baseline_relative_sample_sum,"
+                   "baseline_relative_sample_sum_of_squares,baseline_relative_nightly_standard_deviation,"
+                   "baseline_relative_sample_standard_deviation"]
+    azm = ["date_time,heart_zone_id,total_minutes"]
+    for index, day in enumerate(days):
+        fat_burn, cardio, peak = rng.randint(5, 60), rng.randint(0, 20), rng.randint(0, 5)
+        zones.add(day, json.dumps({"dateTime": day_stamp(day), "value": {"valuesInZones": {
+            "IN_DEFAULT_ZONE_3": float(peak), "IN_DEFAULT_ZONE_1": float(fat_burn), "IN_DEFAULT_ZONE_2": float(cardio),
+            "BELOW_DEFAULT_ZONE_1": float(1440 - fat_burn - cardio - peak)}}}))
+        if index % 7 == 0:
+            value = round(rng.uniform(38, 48), 5)
+            vo2.add(day, json.dumps({"dateTime": day_stamp(day), "value": {
+                "demographicVO2Max": value + 0.5, "demographicVO2MaxError": 3.0,
+                "filteredDemographicVO2Max": value, "filteredDemographicVO2MaxError": 3.0}}))
+            expected["vo2max"][day] = value
+        if index % 4 == 3:
+            continue  # no sleep, no nightly figures
+        rmssd, rate = round(rng.uniform(20, 60), 3), round(rng.uniform(12, 18), 1)
+        hrv.append(f"{day}T00:00:00,{rmssd},{round(rng.uniform(50, 60), 3)},2.4")
+        spo2.append(f"{day}T00:00:00Z,{round(rng.uniform(94, 98), 1)},{93.0},{99.9}")
+        breathing.append(f"{day}T00:00:00,{rate}")
+        expected["hrv"][day] = rmssd
+        expected["spo2"][day] = float(spo2[-1].split(",")[1])
+        expected["breathing_rate"][day] = rate
+        samples, total = rng.randint(300, 600), round(rng.uniform(-80, 120), 3)
+        before = day - timedelta(days=1)
+        temperature.append(f"IDT,{before}T23:14:30,{day}T06:11:30,{samples},33.9,{total},419.6,0.279,0.956")
+        expected["skin_temperature"][day] = round(total / samples, 3)
+        minutes = 0
+        for minute in range(17 * 60 + 10, 17 * 60 + 10 + 20):
+            zone_id, counted = ("CARDIO", 2) if minute % 3 == 0 else ("FAT_BURN", 1)
+            azm.append(f"{day}T{minute // 60:02d}:{minute % 60:02d},{zone_id},{counted}")
+            minutes += counted
+        expected["active_zone_minutes"][day] = minutes
+    zones.flush()
+    vo2.flush()
+    first = days[0]
+    # One file per day for the daily summaries in real exports; one per batch here is the same to a reader.
+    if spec.google_daily:
+        write_google_daily(parts, root, hrv, spo2, breathing)
+    else:
+        parts.write(f"{where['Heart Rate Variability']}/Daily Heart Rate Variability Summary - "
+                    f"{first:%Y-%m-(%d)}.csv", "\n".join(hrv))  # real files often lack the trailing newline
+        parts.write(f"{where['Oxygen Saturation (SpO2)']}/Daily SpO2 - {first}-{days[-1]}.csv",
+                    "\n".join(spo2) + "\n")
+        parts.write(f"{where['Heart Rate Variability']}/Daily Respiratory Rate Summary - {first}.csv",
+                    "\n".join(breathing) + "\n")
+    parts.write(f"{where['Temperature']}/Computed Temperature - {first}.csv", "\n".join(temperature) + "\n")
+    parts.write(f"{where['azm']}/Active Zone Minutes - {first}.csv", "\r\n".join(azm) + "\r\n")
+
+
+def write_google_daily(parts, root, hrv, spo2, breathing) -> None:
+    """The same nights as Takeout 2026's Google-era daily CSVs, one row per night and device."""
+    folder = f"{root}/Health Fitness Data_GoogleData"
+    rows = [line.split(",") for line in hrv[1:]]
+    parts.write(f"{folder}/daily_heart_rate_variability_{rows[0][0][:10]}.csv",
+                "timestamp,average heart rate variability milliseconds,non rem heart rate beats per minute,entropy,"
+                "deep sleep root mean square of successive differences milliseconds,data source\n"
+                + "".join(f"{row[0]},{row[1]},{row[2]},2.9,45.0,Google Pixel Watch 3\n" for row in rows))
+    rows = [line.split(",") for line in spo2[1:]]
+    parts.write(f"{folder}/daily_oxygen_saturation_{rows[0][0][:10]}.csv",
+                "timestamp,average percentage,lower bound percentage,upper bound percentage,baseline percentage,"
+                "standard deviation percentage,data source\n"
+                + "".join(f"{row[0][:19]},{row[1]},93.8,98.9,96.0,0.8,Google Pixel Watch 3\n" for row in rows))
+    rows = [line.split(",") for line in breathing[1:]]
+    parts.write(f"{folder}/daily_respiratory_rate_{rows[0][0][:10]}.csv", "timestamp,breaths per minute,data source\n"
+                + "".join(f"{row[0]},{row[1]},Google Pixel Watch 3\n" for row in rows))

@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -14,6 +14,8 @@ from fitlink import sources
 from fitlink.archive.models import ArchiveImport
 from fitlink.extensions import db
 from fitlink.models import DailyMetric, Connection, SourceMetric, SyncState, User
+from fitlink.sources import MinuteSeries, SleepSession, SleepStage, Workout
+from fitlink.sync.store import replace_sleep, replace_workouts, save_series
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -180,6 +182,28 @@ def test_export_has_everything_but_secrets(app):
         ("fitbit", "steps", "2026-11-02", 1236),
     }
     assert export["archive_imports"] == []
+
+
+def test_export_holds_every_sources_day_detail(app):
+    client = logged_in(app)
+    user_id = add_data(app)
+    day, start = date(2026, 11, 2), datetime(2026, 11, 1, 23, 0)
+    with app.app_context():
+        save_series(user_id, "fitbit", [MinuteSeries("heart_rate", day, {0: 58, 1: 61})])
+        save_series(user_id, "google_health", [MinuteSeries("heart_rate", day, {0: 70})])
+        replace_sleep(user_id, "fitbit", day, day, [SleepSession(
+            start, datetime(2026, 11, 2, 6, 0), True, "classic", 400, stages=(SleepStage(start, 600, "restless"),))])
+        replace_workouts(user_id, "google_health", day, day, [Workout(datetime(2026, 11, 2, 7, 0), 600, "Run",
+                                                                       distance_km=2.0)])
+        db.session.commit()
+    export = json.loads(client.get("/account/export").get_data(as_text=True))
+    assert sorted((s["source"], s["date"], s["points"]) for s in export["minute_series"]) == [
+        ("fitbit", "2026-11-02", [[0, 58], [1, 61]]), ("google_health", "2026-11-02", [[0, 70]])]
+    [night] = export["sleep_sessions"]
+    assert (night["type"], night["minutes_asleep"], night["stages"]) == (
+        "classic", 400, [{"start": "2026-11-01T23:00:00", "seconds": 600, "level": "restless"}])
+    [run] = export["workouts"]
+    assert (run["source"], run["type"], run["distance_km"], run["calories"]) == ("google_health", "Run", 2, None)
 
 
 def test_export_includes_the_persons_archive_imports_only(app):

@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -11,7 +11,9 @@ from conftest import connect, signup
 
 from fitlink.dates import local_today
 from fitlink.extensions import db
-from fitlink.models import DailyMetric
+from fitlink.models import DailyMetric, Connection, User
+from fitlink.sources import DayValue, MinuteSeries, SleepSession, SleepStage, Workout
+from fitlink.sync.store import replace_sleep, replace_workouts, save_days, save_series
 
 
 def stored(app, user_id: int, start: date, end: date) -> set[tuple]:
@@ -84,3 +86,66 @@ def test_export_needs_a_login(client):
     response = client.get("/dashboard/export.csv")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert client.get("/dashboard/export.xml").status_code == 404
+
+
+def ada_with_detail(app, client):
+    """Ada with a Fitbit connection, two newer metrics, minute series from two sources, a night and a workout."""
+    signup(client)
+    day = date(2026, 11, 20)
+    with app.app_context():
+        user = db.session.execute(select(User).filter_by(email="ada@example.org")).scalar_one()
+        db.session.add(Connection(provider="fitbit", provider_user_id="FB-1", user_id=user.id, timezone="UTC",
+                             token={"oauth_token": "t"}))
+        save_days(user.id, "fitbit", "hrv", [DayValue(day, 41.5)])
+        save_days(user.id, "fitbit", "skin_temperature", [DayValue(day, -0.4)])
+        save_series(user.id, "fitbit", [MinuteSeries("steps", day, {0: 5, 61: 12}),
+                                        MinuteSeries("heart_rate", day, {0: 58, 1: 60})])
+        # Google Health ranks first: its heart rate is the one shown that day.
+        save_series(user.id, "google_health", [MinuteSeries("heart_rate", day, {0: 70})])
+        start = datetime(2026, 11, 19, 23, 10)
+        replace_sleep(user.id, "fitbit", day, day, [SleepSession(
+            start, datetime(2026, 11, 20, 6, 55, 30), True, "stages", 421,
+            stages=(SleepStage(start, 990, "wake"), SleepStage(start + timedelta(seconds=990), 1800, "light")),
+            short_wakes=(SleepStage(start + timedelta(seconds=1200), 60, "wake"),))])
+        replace_workouts(user.id, "fitbit", day, day, [Workout(datetime(2026, 11, 20, 17, 5), 1830, "Walk", 152,
+                                                                2.4, 112, 3120, {"Fat Burn": 12})])
+        db.session.commit()
+    return day
+
+
+def test_exports_carry_the_newer_metrics_and_the_day_detail(app, client):
+    day = ada_with_detail(app, client)
+    query = f"start={day}&end={day}"
+    document = json.loads(client.get(f"/dashboard/export.json?{query}").get_data(as_text=True))
+    assert {(r["metric"], r["value"]) for r in document["rows"]} == {("hrv", 41.5), ("skin_temperature", -0.4)}
+    assert document["units"]["hrv"] == "ms" and document["units"]["skin_temperature"] == "degC"
+    series = {s["metric"]: s for s in document["series"]}
+    assert series["steps"] == {"date": str(day), "metric": "steps", "source": "fitbit", "interval_s": 60,
+                               "points": [[0, 5], [61, 12]]}
+    assert (series["heart_rate"]["source"], series["heart_rate"]["points"]) == ("google_health", [[0, 70]])
+    [night] = document["sleep"]
+    assert (night["start"], night["end"], night["main"], night["minutes_asleep"]) == (
+        "2026-11-19T23:10:00", "2026-11-20T06:55:30", True, 421)
+    assert night["stages"] == [{"start": "2026-11-19T23:10:00", "seconds": 990, "level": "wake"},
+                               {"start": "2026-11-19T23:26:30", "seconds": 1800, "level": "light"}]
+    assert night["short_wakes"] == [{"start": "2026-11-19T23:30:00", "seconds": 60, "level": "wake"}]
+    [walk] = document["exercises"]
+    assert (walk["start"], walk["seconds"], walk["distance_km"], walk["steps"]) == ("2026-11-20T17:05:00", 1830,
+                                                                                   2.4, 3120)
+    daily = client.get(f"/dashboard/export.csv?{query}").get_data(as_text=True)
+    assert f"{day},skin_temperature,-0.4,degC,fitbit" in daily
+    minutes = client.get(f"/dashboard/export.csv?table=minutes&{query}")
+    assert minutes.is_streamed and 'minutes.csv"' in minutes.headers["Content-Disposition"]
+    assert minutes.get_data(as_text=True).splitlines() == [
+        "date,minute,time,metric,value,unit,source",
+        f"{day},0,00:00,heart_rate,70,bpm,google_health",
+        f"{day},0,00:00,steps,5,steps,fitbit", f"{day},61,01:01,steps,12,steps,fitbit"]
+    sleep = list(csv.DictReader(io.StringIO(client.get(f"/dashboard/export.csv?table=sleep&{query}").text)))
+    assert [(r["part"], r["stage_start"], r["seconds"], r["level"]) for r in sleep] == [
+        ("stage", "2026-11-19T23:10:00", "990", "wake"), ("stage", "2026-11-19T23:26:30", "1800", "light"),
+        ("short_wake", "2026-11-19T23:30:00", "60", "wake")]
+    workouts = list(csv.DictReader(io.StringIO(client.get(f"/dashboard/export.csv?table=exercises&{query}").text)))
+    assert [(w["type"], w["calories"], w["heart_rate_zones"]) for w in workouts] == [
+        ("Walk", "152", '{"Fat Burn": 12}')]
+    assert client.get(f"/dashboard/export.csv?table=everything&{query}").status_code == 400
+

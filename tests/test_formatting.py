@@ -4,8 +4,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from fitlink.formatting import (decimal, distance_in, distance_unit, duration, localtime, longdate,
-                                thousands, updated, weight_in, weight_unit)
+from fitlink.formatting import (decimal, distance_in, distance_unit, duration, localtime, longdate, metric_unit,
+                                metric_value, signed, thousands, updated, weight_in, weight_unit)
 
 
 def test_counts_have_thousands_separators():
@@ -62,3 +62,15 @@ def test_updated_says_today_or_yesterday_in_local_dates():
     assert updated(moment, "UTC", date(2026, 12, 20)) == "27 Nov 23:30"
     assert updated(moment, "UTC", date(2027, 2, 1)) == "27 Nov 2026 23:30"
     assert updated(None, "UTC", date(2026, 11, 27)) == "never"
+
+
+def test_the_newer_metrics_are_written_with_their_units():
+    assert signed(0.36) == "+0.4" and signed(-0.34) == "\u22120.3" and signed(-0.04) == "0.0" and signed(0) == "0.0"
+    assert (metric_value("hrv", 41.6), metric_unit("hrv")) == ("42", "ms")
+    assert (metric_value("spo2", 95.44), metric_unit("spo2")) == ("95.4", "%")
+    assert (metric_value("breathing_rate", 14.25), metric_unit("breathing_rate")) == ("14.2", "breaths/min")
+    assert (metric_value("skin_temperature", -0.5), metric_unit("skin_temperature")) == ("\u22120.5", "°C")
+    assert (metric_value("vo2max", 42), metric_unit("vo2max")) == ("42.0", "mL/kg/min")
+    assert (metric_value("active_zone_minutes", 1234), metric_unit("active_zone_minutes")) == ("1,234", "min")
+    assert (metric_value("sedentary_minutes", 612), metric_unit("sedentary_minutes")) == ("10 h 12 min", "")
+    assert (metric_value("body_fat", 22.46), metric_unit("body_fat")) == ("22.5", "%")

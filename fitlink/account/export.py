@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..archive.models import ArchiveImport
+from .. import detail as details
 from ..extensions import db
 from ..models import Connection, SourceMetric, User
 
@@ -48,7 +49,17 @@ def export_chunks(user: User) -> Iterator[str]:
             "source": row.source, "metric": row.metric, "day": row.day,
             "value": row.value, "details": row.details, "updated_at": row.updated_at,
         })
-    yield '], "archive_imports": ' + _dumps(archive_imports(user.id)) + "}\n"
+    yield "]"
+    # The day detail of every source, unpacked, a batch of days at a time.
+    everything = (date.min, date.max)
+    for name, rows in (("minute_series", details.series(user.id, *everything, shown=False)),
+                       ("sleep_sessions", details.sleep(user.id, *everything, shown=False)),
+                       ("workouts", details.workouts(user.id, *everything, shown=False))):
+        yield f', "{name}": ['
+        for number, row in enumerate(rows):
+            yield ("," if number else "") + _dumps(row)
+        yield "]"
+    yield ', "archive_imports": ' + _dumps(archive_imports(user.id)) + "}\n"
 
 
 def archive_imports(user_id: int) -> list[dict]:

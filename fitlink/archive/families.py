@@ -7,16 +7,18 @@ Units and zones per family are those of fitbit-archive.md.
 """
 
 import csv
+import functools
 import io
 import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import ijson
+import msgspec
 
-from ..sources import DayValue
+from ..sources import DayValue, SleepSession, SleepStage
 
 PLACEHOLDER = b"no data"
 
@@ -39,6 +41,12 @@ def stamp_day(stamp: str) -> date:
     return date(2000 + int(stamp[6:8]), int(stamp[0:2]), int(stamp[3:5]))
 
 
+@functools.lru_cache(maxsize=4096)
+def stamp_date(prefix: str) -> date:
+    """Return stamp_day of a stamp's first eight characters ("MM/DD/YY"), cached: minute files repeat them."""
+    return stamp_day(prefix)
+
+
 def minute_buckets(records: Iterable[dict], key_length: int) -> dict[str, float]:
     """Sum per-minute values ("68", a string) into buckets keyed by the first key_length characters of the stamp."""
     buckets: dict[str, float] = {}
@@ -58,6 +66,42 @@ def minute_buckets(records: Iterable[dict], key_length: int) -> dict[str, float]
     return buckets
 
 
+class _MinuteRecord(msgspec.Struct, gc=False):
+    dateTime: str
+    value: str | float  # a string ("68") in every export read
+
+
+_MINUTE_RECORDS = msgspec.json.Decoder(list[_MinuteRecord])
+
+
+def minute_records(data: bytes | io.BufferedIOBase) -> Iterable:
+    """Return a minute file's records (steps, distance, calories): slim structs, or dicts from a stream."""
+    if not isinstance(data, bytes):
+        return json_records(data)
+    if data.strip() == PLACEHOLDER:
+        return []
+    return _MINUTE_RECORDS.decode(data)
+
+
+def minute_values(records: Iterable) -> dict[str, float]:
+    """Sum a minute file's values per minute ("MM/DD/YY HH:MM"): one file held the same minute twice
+    ("7" and "0", fitbit-archive.md), and both count, as they always have in the day's total."""
+    if isinstance(records, list) and records and not isinstance(records[0], dict):
+        keys = [record.dateTime[:14] for record in records]
+        values = list(map(float, [record.value for record in records]))
+    else:
+        keys, values = [], []
+        for record in records:
+            keys.append(record["dateTime"][:14])
+            values.append(float(record["value"]))
+    minutes = dict(zip(keys, values))
+    if len(minutes) != len(keys):
+        minutes = {}
+        for key, value in zip(keys, values):
+            minutes[key] = minutes.get(key, 0.0) + value
+    return minutes
+
+
 def daily_values(records: Iterable[dict]) -> dict[date, float]:
     """Return one value per local day ("very_active_minutes" and the other minute totals)."""
     return {stamp_day(record["dateTime"]): float(record["value"]) for record in records}
@@ -75,11 +119,13 @@ def resting_values(records: Iterable[dict]) -> dict[date, float]:
     return values
 
 
-def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue]]:
-    """Return each sleep log by id: whether it is the main sleep, and its value on its wake date."""
+def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue, SleepSession | None]]:
+    """Return each sleep log by id: whether it is the main sleep, its value on its wake date, and the
+    session with its stages (None for a log without start and end)."""
     logs = {}
     for log in records:
-        summary = (log.get("levels") or {}).get("summary") or {}
+        levels = log.get("levels") or {}
+        summary = levels.get("summary") or {}
         # Stages logs summarise deep/light/rem/wake, classic ones asleep/restless/awake (as the Web API does).
         stages = {name: int(part.get("minutes", 0)) for name, part in summary.items() if isinstance(part, dict)}
         day = date.fromisoformat(log["dateOfSleep"])
@@ -88,8 +134,36 @@ def sleep_logs(records: Iterable[dict]) -> dict[int, tuple[bool, DayValue]]:
             "time_in_bed": log.get("timeInBed"), "efficiency": log.get("efficiency"),
             "start": log.get("startTime"), "end": log.get("endTime"),
         }
-        logs[log["logId"]] = (bool(log.get("mainSleep", True)), DayValue(day, float(log["minutesAsleep"]), details))
+        main = bool(log.get("mainSleep", True))
+        logs[log["logId"]] = (main, DayValue(day, float(log["minutesAsleep"]), details), sleep_session(log, main))
     return logs
+
+
+def local_time(text: str) -> datetime:
+    """Parse a sleep log's local wall-clock time ("2015-06-15T23:46:00.000"), naive, to the second."""
+    return datetime.fromisoformat(text[:19])
+
+
+def sleep_session(log: dict, main: bool) -> SleepSession | None:
+    """Return a sleep log as a session: local start and end, `levels.data` stages, `levels.shortData` wakes.
+
+    `type` is the log's ("stages" or "classic"); logs without one (before about 2017) are
+    classic when their summary counts asleep/restless/awake minutes.
+    """
+    if not log.get("startTime"):
+        return None
+    start = local_time(log["startTime"])
+    end = local_time(log["endTime"]) if log.get("endTime") else start + timedelta(milliseconds=int(log["duration"]))
+    levels = log.get("levels") or {}
+    kind = log.get("type") or ("classic" if "asleep" in (levels.get("summary") or {}) else "stages")
+    return SleepSession(start, end, main, kind, int(log["minutesAsleep"]), stages=sleep_stages(levels.get("data")),
+                        short_wakes=sleep_stages(levels.get("shortData")))
+
+
+def sleep_stages(items) -> tuple[SleepStage, ...]:
+    """Return `levels.data` (or `shortData`) entries {"dateTime", "level", "seconds"} as stages, in time order."""
+    stages = [SleepStage(local_time(item["dateTime"]), int(item["seconds"]), str(item["level"])) for item in items or ()]
+    return tuple(sorted(stages, key=lambda stage: stage.start))
 
 
 def weight_logs(records: Iterable[dict]) -> dict[int, tuple[str, DayValue, float | None]]:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..connections import connection_for
 from ..extensions import db
-from ..models import Connection, SourceMetric, User, now_utc
-from ..sync.store import save_days
-from .extract import DEFAULT_MAX_UNCOMPRESSED, Report, read_archive
+from ..models import MinuteSeriesRow, Connection, SourceMetric, User, now_utc
+from ..sync.store import replace_sleep, replace_workouts, save_days, save_series
+from .collect import Detail
+from .extract import DEFAULT_MAX_UNCOMPRESSED, Report, read_everything
 from .models import update_if_active
 from .reader import ArchiveError
 from .zones import UTC
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 NAME = "fitbit_archive"
 # Rows per save_days call and commit: bounded transactions, visible progress.
 SAVE_BATCH = 1000
+# Minute series per save_series call and commit: each is a day's 1,440 minutes as a dict until packed.
+SERIES_BATCH = 250
 # Reading the files is most of the work; saving the rows the rest.
 READ_SHARE = 90
 
@@ -40,16 +43,18 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
     """
     tracker = Tracker(import_id, progress)
     try:
-        rows, report = read_archive(paths, labels, tracker.reading, max_uncompressed, zone_named(chosen_zone))
+        rows, detail, report = read_everything(paths, labels, tracker.reading, max_uncompressed,
+                                               zone_named(chosen_zone))
         if not report.days_found:
             raise ArchiveError("The archive holds Fitbit files, but no day of data in them.")
         connection = archive_connection(user_id, report)
-        total = sum(len(values) for values in rows.values())
+        total = sum(len(values) for values in rows.values()) + sum(len(series) for series in detail.series)
         saved = 0
         for metric, values in rows.items():
             for first in range(0, len(values), SAVE_BATCH):
                 saved += save_days(user_id, NAME, metric, values[first:first + SAVE_BATCH])
                 tracker.saving(saved, total, report)  # commits the batch, unless the import was cancelled
+        save_detail(user_id, detail, report, lambda count: tracker.saving(saved + count, total, report))
         connection.broken_at = None
         tracker.finish(report)
         db.session.commit()
@@ -62,6 +67,29 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
         if not keep_files:
             for path in paths:
                 Path(path).unlink(missing_ok=True)
+
+
+def save_detail(user_id: int, detail: Detail, report: Report, saving: Callable[[int], None]) -> None:
+    """Make the archive source's detail of the days the archive covers what it holds now: minute series,
+    sleep sessions (naps too) and workouts of those days are replaced, a batch of series per commit."""
+    span = detail.span()
+    first = min(filter(None, (report.first_day, span and span[0])))
+    last = max(filter(None, (report.last_day, span and span[1])))
+    db.session.execute(delete(MinuteSeriesRow).where(
+        MinuteSeriesRow.user_id == user_id, MinuteSeriesRow.source == NAME, MinuteSeriesRow.day.between(first, last)))
+    replace_sleep(user_id, NAME, first, last, detail.sleep)
+    replace_workouts(user_id, NAME, first, last, detail.workouts)
+    saved = 0
+    for series in detail.series:
+        batch = []
+        for one in series.series():
+            batch.append(one)
+            if len(batch) == SERIES_BATCH:
+                saved += save_series(user_id, NAME, batch)
+                saving(saved)
+                batch = []
+        saved += save_series(user_id, NAME, batch)
+        saving(saved)
 
 
 def zone_named(name: str | None) -> ZoneInfo:

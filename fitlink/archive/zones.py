@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tzlocal.windows_tz import win_tz
 
 UTC = ZoneInfo("UTC")
+MINUTES_PER_DAY = 1440
 
 
 def resolve_zone(name: str | None, fallback: ZoneInfo = UTC) -> tuple[ZoneInfo, str | None]:
@@ -59,6 +60,7 @@ class Clock:
         whole = all(whole_hour_offsets(zone) for zone in self.zones)
         self.key_length = 11 if whole else 14  # "MM/DD/YY HH" or "MM/DD/YY HH:MM"
         self._days: dict[str, date] = {}
+        self._starts: dict[str, tuple[date, int]] = {}
 
     def local_day(self, key: str) -> date:
         """Return the local date of the UTC instant a bucket key starts at."""
@@ -67,16 +69,36 @@ class Clock:
             day = self._days[key] = self.local_day_of(parse_stamp(key).replace(tzinfo=timezone.utc))
         return day
 
+    def local_minute(self, key: str) -> tuple[date, int]:
+        """Return the local date and wall-clock minute of the day (hour * 60 + minute) of a UTC
+        minute key "MM/DD/YY HH:MM"; the conversion is worked out once per bucket (key_length)."""
+        bucket = key[:self.key_length]
+        start = self._starts.get(bucket)
+        if start is None:
+            local = self.local_time(parse_stamp(bucket).replace(tzinfo=timezone.utc))
+            start = self._starts[bucket] = (local.date(), local.hour * 60 + local.minute)
+        day, minute = start
+        if self.key_length == 11:
+            minute += int(key[12:14])
+            if minute >= MINUTES_PER_DAY:  # an offset with minutes: the hour runs past local midnight
+                return day + timedelta(days=1), minute - MINUTES_PER_DAY
+        return day, minute
+
     def local_day_of(self, moment: datetime) -> date:
         """Return the local date of an aware instant."""
+        return self.local_time(moment).date()
+
+    def local_time(self, moment: datetime) -> datetime:
+        """Return the local wall-clock time (naive) of an aware instant, in the zone of its local day."""
         if len(self.zones) == 1:
-            return moment.astimezone(self.zones[0]).date()
+            return moment.astimezone(self.zones[0]).replace(tzinfo=None)
         for zone in self.zones:
-            day = moment.astimezone(zone).date()
-            if self.plan.zone_for(day) == zone:
-                return day
-        return moment.astimezone(self.plan.default).date()
+            local = moment.astimezone(zone)
+            if self.plan.zone_for(local.date()) == zone:
+                return local.replace(tzinfo=None)
+        return moment.astimezone(self.plan.default).replace(tzinfo=None)
 
     def forget(self) -> None:
-        """Drop the cache (between families, so it never grows past one family's span)."""
+        """Drop the caches (between families, so they never grow past one family's span)."""
         self._days.clear()
+        self._starts.clear()

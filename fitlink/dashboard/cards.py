@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..formatting import decimal, distance_in, distance_unit, duration, shortdate, thousands
-from ..formatting import weight_in, weight_unit
+from ..formatting import decimal, distance_in, distance_unit, duration, metric_unit, metric_value, shortdate
+from ..formatting import thousands, weight_in, weight_unit
 from .readings import Reading
 
 DEFAULT_STEP_GOAL = 10000
@@ -34,6 +34,7 @@ class Card:
     updated_at: datetime | None = None
     goal_percent: int | None = None
     stages: list[Stage] = field(default_factory=list)
+    day: date | None = None  # the day the card's value belongs to, which it links to (None: today)
 
 
 def step_goal(goals: dict | None) -> int:
@@ -96,20 +97,58 @@ def sleep_card(reading: Reading | None) -> Card:
                 updated_at=reading.updated_at, stages=parts)
 
 
+def logged(day: date, today: date) -> str:
+    """Say when a value was logged: "today", "25 Nov" or "25 Nov 2025"."""
+    when = "today" if day == today else shortdate(day)
+    return when + (f" {day.year}" if day.year != today.year else "")
+
+
 def weight_card(reading: Reading | None, units: str, today: date) -> Card:
     """The most recent weight, with the day it was logged."""
     unit = weight_unit(units)
     if reading is None:
         return Card("weight", "Weight", unit=unit, empty="No weight logged yet")
-    when = "today" if reading.day == today else shortdate(reading.day)
-    if reading.day.year != today.year:
-        when += f" {reading.day.year}"
     return Card("weight", "Weight", decimal(weight_in(reading.value, units)), unit,
-                note=f"Logged {when}", updated_at=reading.updated_at)
+                note=f"Logged {logged(reading.day, today)}", updated_at=reading.updated_at, day=reading.day)
 
 
-def today_cards(now: dict[str, Reading | None], weight: Reading | None, link, today: date) -> list[Card]:
-    """Return the cards for today, in the order the page shows them."""
+# The newer metrics' cards, in the page's order. Measurements taken at night or now and then show their
+# latest value with its day; counts of the day's minutes show today's.
+HEALTH_CARDS = (
+    ("hrv", "Heart rate variability", True), ("spo2", "Blood oxygen (SpO2)", True),
+    ("breathing_rate", "Breathing rate", True), ("skin_temperature", "Skin temperature", True),
+    ("vo2max", "Cardio fitness (VO2 max)", True), ("active_zone_minutes", "Active Zone Minutes", False),
+    ("lightly_active_minutes", "Lightly active", False), ("sedentary_minutes", "Sedentary", False),
+    ("body_fat", "Body fat", True),
+)
+
+
+def health_card(key: str, title: str, reading: Reading | None, today: date, measured: bool) -> Card:
+    """A newer metric's value: today's, or for a measurement its latest, with the day it was logged."""
+    unit = metric_unit(key)
+    if reading is None:
+        return Card(key, title, unit=unit, empty="Nothing recorded today yet" if not measured else "None logged yet")
+    note = f"Logged {logged(reading.day, today)}" if measured else ""
+    if key == "skin_temperature":
+        note = "From your baseline" + (f"; logged {logged(reading.day, today)}" if reading.day != today else "")
+    return Card(key, title, metric_value(key, reading.value), unit, note=note, updated_at=reading.updated_at,
+                day=reading.day)
+
+
+def health_cards(now: dict[str, Reading | None], latest: dict[str, Reading | None], held: set[str],
+                 today: date) -> list[Card]:
+    """Return a card for each newer metric the person has data for in the range, or today."""
+    cards = []
+    for key, title, measured in HEALTH_CARDS:
+        reading = latest.get(key) if measured else now.get(key)
+        if key in held or now.get(key) is not None:
+            cards.append(health_card(key, title, reading, today, measured))
+    return cards
+
+
+def today_cards(now: dict[str, Reading | None], latest: dict[str, Reading | None], link, today: date,
+                held: set[str] = frozenset()) -> list[Card]:
+    """Return the cards for today, in the order the page shows them: the nine, then the newer metrics held."""
     return [
         steps_card(now["steps"], step_goal(link.goals)),
         distance_card(now["distance"], link.distance_unit),
@@ -117,6 +156,7 @@ def today_cards(now: dict[str, Reading | None], weight: Reading | None, link, to
         active_card(now["very_active_minutes"], now["fairly_active_minutes"]),
         simple_card("floors", "Floors", now["floors"]),
         simple_card("resting_heart_rate", "Resting heart rate", now["resting_heart_rate"], "bpm"),
-        weight_card(weight, link.weight_unit, today),
+        weight_card(latest["weight"], link.weight_unit, today),
         sleep_card(now["sleep"]),
+        *health_cards(now, latest, held, today),
     ]

@@ -16,6 +16,8 @@ SLOT = 10
 
 # Longer ranges are shown week by week: 365 bars are neither readable nor fast.
 WEEKLY_FROM_DAYS = 120
+# Past two years, months: ten years of history is 120 points, as fast to read and draw as a year of weeks.
+MONTHLY_FROM_DAYS = 731
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,16 @@ class Chart:
     goal_label: str = ""
     legend: list[tuple[str, str]] = field(default_factory=list)
     empty: str | None = None
+    band: str = ""  # path data of the person's normal range, drawn behind the values
+    band_label: str = ""
+
+
+def grouping(start: date, end: date) -> str:
+    """Return how a period is drawn: "day" up to 119 days, "week" up to two years, else "month"."""
+    days = (end - start).days + 1
+    if days < WEEKLY_FROM_DAYS:
+        return "day"
+    return "week" if days <= MONTHLY_FROM_DAYS else "month"
 
 
 def bucket_size(start: date, end: date) -> int:
@@ -71,8 +83,31 @@ def bucket_size(start: date, end: date) -> int:
     return 7 if (end - start).days + 1 >= WEEKLY_FROM_DAYS else 1
 
 
+def month_number(day: date) -> int:
+    """Return a running number of the day's calendar month (year * 12 + month - 1)."""
+    return day.year * 12 + day.month - 1
+
+
+def month_start(number: int) -> date:
+    """Return the first day of a running month number."""
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def month_buckets(start: date, end: date) -> list[Bucket]:
+    """Split a period into calendar months (the first and last clipped to it), oldest first."""
+    last = month_number(end)
+    out = []
+    for number in range(month_number(start), last + 1):
+        first = month_start(number)
+        following = month_start(number + 1) - timedelta(days=1)
+        out.append(Bucket(max(first, start), min(following, end), last - number, f"{first:%b %Y}"))
+    return out
+
+
 def buckets(start: date, end: date) -> list[Bucket]:
-    """Split a period into days or weeks, counted back from `end` (the first may be shorter)."""
+    """Split a period into days, weeks counted back from `end` (the first may be shorter) or months."""
+    if grouping(start, end) == "month":
+        return month_buckets(start, end)
     size = bucket_size(start, end)
     out, stop, index = [], end, 0
     while stop >= start:
@@ -83,8 +118,40 @@ def buckets(start: date, end: date) -> list[Bucket]:
     return out
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a period is cut into buckets, and how far before it to read for the normal band.
+
+    The band at a bucket is the person's normal range over about the 30 days before it:
+    the 30 days before a day, the 4 weeks before a week, the month before a month.
+    """
+
+    unit: str  # "day", "week" or "month"
+    groups: list[Bucket]  # oldest first; index 0 ends on the period's last day
+    read_from: date  # the first day read: the band's days before the first bucket
+    band_buckets: int  # how many buckets before a bucket make its normal range
+
+    @property
+    def size(self) -> int:
+        return 7 if self.unit == "week" else 1
+
+
+BAND_BUCKETS = {"day": 30, "week": 4, "month": 1}
+
+
+def layout(start: date, end: date) -> Layout:
+    """Return the buckets a period is drawn in, and the first day to read for their normal band."""
+    unit = grouping(start, end)
+    groups = buckets(start, end)
+    if unit == "month":
+        read_from = month_start(month_number(start) - 1)
+    else:
+        read_from = groups[0].start - timedelta(days=BAND_BUCKETS[unit] * (7 if unit == "week" else 1))
+    return Layout(unit, groups, read_from, BAND_BUCKETS[unit])
+
+
 def weekly(groups: list[Bucket]) -> bool:
-    """Tell whether the buckets are weeks."""
+    """Tell whether the buckets are longer than a day."""
     return any(b.start != b.end for b in groups)
 
 
@@ -129,6 +196,21 @@ def tight_scale(values: list[float | None], pad: float) -> Scale:
     """A scale hugging the values with some room, for heart rate and weight."""
     present = [v for v in values if v is not None] or [0]
     return Scale(math.floor(min(present) - pad), math.ceil(max(present) + pad))
+
+
+def band_path(bands: list[tuple[float, float] | None], scale: Scale) -> str:
+    """Return path data for a band from low to high across each bucket's slot, broken where there is none."""
+    parts, run = [], []
+    for index, band in enumerate(bands + [None]):
+        if band is not None:
+            run.append((index, scale.y(band[1]), scale.y(band[0])))
+            continue
+        if run:
+            top = "".join(f"H{i * SLOT}V{high}H{(i + 1) * SLOT}" for i, high, _ in run)
+            bottom = "".join(f"V{low}H{i * SLOT}" for i, _, low in reversed(run))
+            parts.append(f"M{run[0][0] * SLOT} {run[0][1]}{top}{bottom}Z")
+            run = []
+    return "".join(parts)
 
 
 def stacked_bars(layers: list[list[float | None]], scale: Scale) -> list[str]:

@@ -13,11 +13,14 @@ from ..heartbeat import waiting_for_worker
 from ..models import DailyMetric, Connection, SyncState
 from ..sources import SourceKind
 from .cards import Card, step_goal, today_cards
-from .charts import Chart, bucket_size, buckets
-from .periods import RANGES, Period, last_days, range_days
+from .charts import Chart, Layout, layout
+from .health import health_charts
+from .history import kept_charts, month_stats
+from .periods import RANGES, Choice, Period, choose, shown_period
 from ..sources import Progress
 from .progress import progress_for
-from .readings import bucket_stats, latest, on_day
+from .readings import LATEST, bucket_stats, first_day, latest_of, on_day
+from .tables import in_range
 from .trends import active_chart, heart_chart, sleep_chart, steps_chart, weight_chart
 
 
@@ -66,14 +69,30 @@ class Dashboard:
     today: date
     latest_only: bool  # no live source: "today" is the latest day the data holds
     period: Period
-    range_days: int
+    choice: Choice
     ranges: tuple[int, ...]
     cards: list[Card]
     charts: list[Chart]
+    plan: Layout
 
     @property
     def profile(self) -> Connection:
         return self.status.profile
+
+    @property
+    def range_days(self) -> int | None:
+        """The chosen number of days, None for All or From/To."""
+        return self.choice.days
+
+    @property
+    def heading(self) -> str:
+        """Name the range the trends show, like "last 30 days" or "all, since 3 Jan 2017"."""
+        start, end = self.period.start, self.period.end
+        if self.choice.all:
+            return f"all, since {start.day} {start:%b %Y}"
+        if self.choice.custom:
+            return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+        return f"last {self.choice.days} days"
 
 
 def load_status(user_id: int) -> Status:
@@ -113,22 +132,37 @@ def show_day(status: Status) -> tuple[date, bool]:
     return (newest, True) if newest and newest < today else (today, False)
 
 
-def build_dashboard(status: Status, range_arg: str | None) -> Dashboard:
-    """Read the person's data for the range and shape it for the page (a fixed number of queries)."""
+def build_dashboard(status: Status, args) -> Dashboard:
+    """Read the person's data for the chosen range and shape it for the page (a fixed number of queries).
+
+    `args` holds ?range= (7, 30, 90, 365 or all) or ?from=&to=; All costs one more query (the first day held).
+    """
     profile = status.profile
     today, latest_only = show_day(status)
-    days = range_days(range_arg)
-    period = last_days(today, days)
+    choice = choose(args, today)
+    period = shown_period(choice, today, first_day(profile.user_id) if choice.all else None)
+    plan = layout(period.start, period.end)
     goal = step_goal(profile.goals)
-    stats = bucket_stats(profile.user_id, period.start, period.end, bucket_size(period.start, period.end), goal)
-    weight = latest(profile.user_id, "weight", today)
-    groups = buckets(period.start, period.end)
-    charts = [
-        steps_chart(stats, groups, goal),
-        active_chart(stats, groups),
-        heart_chart(stats, groups),
-        sleep_chart(stats, groups),
-        weight_chart(stats, groups, profile.weight_unit, weight),
-    ]
-    cards = today_cards(on_day(profile.user_id, today), weight, profile, today)
-    return Dashboard(status, today, latest_only, period, days, RANGES, cards, charts)
+    latest = latest_of(profile.user_id, LATEST, today)
+    weight = latest["weight"]
+    if plan.unit == "month":
+        history, kept = month_stats(profile.user_id, plan.read_from, period.start, period.end, goal, status.stamp)
+    else:
+        history = bucket_stats(profile.user_id, plan.read_from, period.end, plan.size, goal, drawn_from=period.start)
+        kept = None
+    stats = {metric: in_range(buckets, plan) for metric, buckets in history.items()}
+
+    def draw() -> list[Chart]:
+        return [
+            steps_chart(stats, history, plan, goal),
+            active_chart(stats, history, plan),
+            heart_chart(stats, history, plan),
+            sleep_chart(stats, history, plan),
+            weight_chart(stats, history, plan, profile.weight_unit, weight),
+            *health_charts(stats, history, plan),
+        ]
+
+    charts = kept_charts(kept, (period.end, profile.weight_unit, weight), draw) if kept else draw()
+    held = {metric for metric, buckets in stats.items() if buckets}
+    cards = today_cards(on_day(profile.user_id, today), latest, profile, today, held)
+    return Dashboard(status, today, latest_only, period, choice, RANGES, cards, charts, plan)

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 
 from .. import minutes, sources
+from ..detail import best_source
 from ..extensions import db
 from ..models import DailyMetric, MinuteSeriesRow, Connection, SleepRow, WorkoutRow
 
@@ -72,12 +73,6 @@ def load_profile(user_id: int) -> Profile:
         return Profile()
     best = min(known, key=lambda row: sources.rank(row.provider))
     return Profile(best.timezone or "UTC", best.distance_unit or "METRIC", best.weight_unit or "METRIC")
-
-
-def best_source(rows):
-    """Return the best-ranked source among rows having .source (None when there are none)."""
-    names = {row.source for row in rows}
-    return min(names, key=lambda name: (sources.rank(name), name)) if names else None
 
 
 def load_day(user_id: int, day: date, profile: Profile) -> DayData:
