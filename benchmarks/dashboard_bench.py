@@ -76,7 +76,7 @@ def parse_args() -> argparse.Namespace:
 def build_app(db_path: Path):
     """A production-like app on the benchmark database (no built-in service, no job consumer)."""
     # One JSON line per request would drown the results.
-    for noisy in ("fitlink.request", "fitlink.google_health.transport"):
+    for noisy in ("fitlink.request", "fitlink.transport"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     app = create_app({
         "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",

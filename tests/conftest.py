@@ -126,6 +126,10 @@ def make_config(tmp_path, provider_url: str, **overrides) -> dict:
         "DEMO_FITBIT_DATABASE_URI": "sqlite://",
         "DEMO_GOOGLE_HEALTH_DATABASE_URI": "sqlite://",
         "FITBIT_TIMEOUT": 3,
+        # A week of minute series (a call per day and series on Fitbit): the default 90 days would
+        # outrun the built-in service's 150 calls an hour on every connect. Tests of the intraday
+        # backfill set their own.
+        "INTRADAY_BACKFILL_DAYS": 7,
     }
     config.update(overrides)
     return config

@@ -82,8 +82,11 @@ def test_thirty_replays_of_a_notification_queue_one_sync_that_covers_them_all(qu
     assert post(client, notification(ALEX, "sleep")).status_code == 204
     assert counts() == (1, 0)
     asked = queued_request(app)
-    assert set(names(asked.metrics)) == {"steps", "distance", "calories", "floors", "very_active_minutes",
-                                         "fairly_active_minutes", "resting_heart_rate", "sleep"}
+    assert set(names(asked.metrics)) == {
+        "steps", "distance", "calories", "floors", "very_active_minutes", "fairly_active_minutes",
+        "resting_heart_rate", "vo2max", "active_zone_minutes", "lightly_active_minutes", "sedentary_minutes",
+        "steps_minutes", "heart_rate_minutes", "calories_minutes", "exercises",
+        "sleep", "hrv", "spo2", "breathing_rate", "skin_temperature"}
     assert not (asked.everything or asked.manual or asked.full)
     assert drain() == ["complete"]
     assert queued_request(app) is None  # cleared when its job started

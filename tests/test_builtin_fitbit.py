@@ -18,6 +18,7 @@ from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1Session
 from sqlalchemy import select
 
+from fitlink.builtin_services.common import whole_day
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import call_log, create_demo_app, record_activity, revoke_tokens
@@ -237,7 +238,7 @@ def test_values_match_daily_values(demo_server):
         assert row["value"].get("restingHeartRate") == expected[row["dateTime"]][
             "restingHeartRate"]
     sleep = api_get(demo_server, token, f"/1.2/user/-/sleep/date/{start}/{today}.json").json()
-    assert {log["dateOfSleep"]: log["minutesAsleep"] for log in sleep["sleep"]} == {
+    assert {log["dateOfSleep"]: log["minutesAsleep"] for log in sleep["sleep"] if log["isMainSleep"]} == {
         day: v["sleep"]["minutesAsleep"] for day, v in expected.items() if v["sleep"]}
     weights = api_get(demo_server, token, f"/1/user/-/body/weight/date/{start}/{today}.json")
     assert weights.json()["body-weight"] == [
@@ -412,3 +413,118 @@ def test_account_page_acts_only_for_a_visitor_signed_in_to_that_account(demo_app
     with demo_app.app_context():
         assert demo_db.session.scalars(select(RecordedActivity)).all() == []
     assert demo_receiver.requests == []
+
+
+def test_intraday_minutes_add_up_to_the_day(demo_server):
+    token = connect(demo_server, "alex")
+    today = local_today(get_account("alex", FROZEN), FROZEN)
+    day = today - timedelta(days=3)
+    values = daily_values("alex", day)
+    steps = api_get(demo_server, token, f"/1/user/-/activities/steps/date/{day}/1d/1min.json").json()
+    assert steps["activities-steps"] == [{"dateTime": day.isoformat(), "value": str(values["steps"])}]
+    intraday = steps["activities-steps-intraday"]
+    assert (intraday["datasetInterval"], intraday["datasetType"]) == (1, "minute")
+    assert len(intraday["dataset"]) == 1440 and intraday["dataset"][0] == {"time": "00:00:00", "value": 0}
+    assert sum(item["value"] for item in intraday["dataset"]) == values["steps"]
+    quarter = api_get(demo_server, token, f"/1/user/-/activities/steps/date/{day}/1d/15min.json").json()
+    assert len(quarter["activities-steps-intraday"]["dataset"]) == 96
+    assert sum(item["value"] for item in quarter["activities-steps-intraday"]["dataset"]) == values["steps"]
+    heart = api_get(demo_server, token, f"/1/user/-/activities/heart/date/{day}/1d/1min.json").json()
+    assert heart["activities-heart"][0]["value"].get("restingHeartRate") == values["restingHeartRate"]
+    bpm = [item["value"] for item in heart["activities-heart-intraday"]["dataset"]]
+    assert 0 < len(bpm) <= 1440 and 40 < min(bpm) and max(bpm) < 200
+    calories = api_get(demo_server, token, f"/1/user/-/activities/calories/date/{day}/1d/1min.json").json()
+    items = calories["activities-calories-intraday"]["dataset"]
+    assert set(items[0]) == {"level", "mets", "time", "value"}
+    assert sum(item["value"] for item in items) == pytest.approx(values["calories"], abs=0.1)
+    for path in (f"/1/user/-/activities/steps/date/{day}/{today}/1min.json",  # one day per call
+                 f"/1/user/-/activities/steps/date/{day}/1d/2min.json"):
+        assert api_get(demo_server, token, path).status_code in (400, 404), path
+
+
+def test_activity_log_list_pages_newest_first(demo_server):
+    token = connect(demo_server, "alex")
+    account = get_account("alex", FROZEN)
+    today = local_today(account, FROZEN)
+    tomorrow = today + timedelta(days=1)
+    path = f"/1/user/-/activities/list.json?beforeDate={tomorrow}&sort=desc&offset=0&limit=100"
+    seen, pages = [], 0
+    while path and pages < 20:
+        body = api_get(demo_server, token, path).json()
+        seen += body["activities"]
+        pages += 1
+        following = body["pagination"]["next"]
+        assert body["pagination"]["sort"] == "desc" and body["pagination"]["limit"] == 100
+        path = following and following.removeprefix(demo_server.url)
+    expected = [one for day in (account.member_since + timedelta(days=n)
+                                for n in range((today - account.member_since).days + 1))
+                for one in whole_day.workouts(account, day, daily_values("alex", day))]
+    assert pages == -(-len(expected) // 100)
+    starts = [entry["startTime"] for entry in seen]
+    assert starts == sorted(starts, reverse=True) and len(starts) == len(set(starts)) == len(expected)
+    entry = seen[0]
+    assert entry["startTime"][-6] in "+-" and entry["distanceUnit"] == "Kilometer"
+    assert entry["duration"] % 60000 == 0 and entry["activityName"] in ("Walk", "Run")
+    assert sum(zone["minutes"] for zone in entry["heartRateZones"]) == entry["duration"] // 60000
+    miles = api_get(demo_server, token, f"/1/user/-/activities/list.json?beforeDate={tomorrow}&sort=desc&limit=1",
+                    **{"Accept-Language": "en_US"}).json()["activities"][0]
+    assert miles["distanceUnit"] == "Mile" and miles["distance"] == pytest.approx(entry["distance"] / 1.609344, abs=0.001)
+    bad = (f"/1/user/-/activities/list.json?beforeDate={today}&afterDate={today}&sort=desc&limit=10",
+           f"/1/user/-/activities/list.json?beforeDate={today}&sort=asc&limit=10",
+           f"/1/user/-/activities/list.json?beforeDate={today}&sort=desc&limit=101",
+           f"/1/user/-/activities/list.json?beforeDate={today}&sort=desc",
+           "/1/user/-/activities/list.json?beforeDate=yesterday&sort=desc&limit=10")
+    for path in bad:
+        reply = api_get(demo_server, token, path)
+        assert reply.status_code == 400 and reply.json()["errors"][0]["errorType"] == "validation", path
+
+
+def test_sleep_logs_carry_stages_short_wakes_and_naps(demo_server):
+    token = connect(demo_server, "alex")
+    today = local_today(get_account("alex", FROZEN), FROZEN)
+    start = today - timedelta(days=99)
+    logs = api_get(demo_server, token, f"/1.2/user/-/sleep/date/{start}/{today}.json").json()["sleep"]
+    mains = [log for log in logs if log["isMainSleep"]]
+    naps = [log for log in logs if not log["isMainSleep"]]
+    assert naps and all(nap["type"] == "classic" and set(nap["levels"]["summary"]) == {"asleep", "restless", "awake"}
+                        for nap in naps)
+    assert any(log["levels"]["shortData"] for log in mains)
+    for log in mains:
+        by_level = {}
+        for item in log["levels"]["data"]:
+            by_level[item["level"]] = by_level.get(item["level"], 0) + item["seconds"] // 60
+        assert by_level == {level: part["minutes"] for level, part in log["levels"]["summary"].items() if part["minutes"]}
+        assert log["minutesAsleep"] == sum(minutes for level, minutes in by_level.items() if level != "wake")
+        assert log["levels"]["data"][0]["dateTime"] == log["startTime"]
+
+
+def test_health_endpoints_and_their_range_limits(demo_server):
+    token = connect(demo_server, "kiri")
+    today = local_today(get_account("kiri", FROZEN), FROZEN)
+    month = today - timedelta(days=29)
+    shapes = {
+        f"/1/user/-/hrv/date/{month}/{today}.json": ("hrv", "dailyRmssd"),
+        f"/1/user/-/br/date/{month}/{today}.json": ("br", "breathingRate"),
+        f"/1/user/-/temp/skin/date/{month}/{today}.json": ("tempSkin", "nightlyRelative"),
+        f"/1/user/-/cardioscore/date/{month}/{today}.json": ("cardioScore", "vo2Max"),
+        f"/1/user/-/activities/active-zone-minutes/date/{month}/{today}.json":
+            ("activities-active-zone-minutes", "activeZoneMinutes"),
+    }
+    for path, (key, field) in shapes.items():
+        items = api_get(demo_server, token, path).json()[key]
+        assert items and all(field in item["value"] for item in items), path
+        assert api_get(demo_server, token, path.replace(str(month), str(month - timedelta(days=1)))).status_code == (
+            200 if "active-zone" in path else 400), path
+    assert re.fullmatch(r"\d+-\d+", api_get(demo_server, token, f"/1/user/-/cardioscore/date/{today}/{today}.json")
+                        .json()["cardioScore"][0]["value"]["vo2Max"])
+    spo2 = api_get(demo_server, token, f"/1/user/-/spo2/date/{month}/{today}.json").json()
+    assert isinstance(spo2, list) and len(spo2) == 30
+    assert {"avg", "min", "max"} <= set(next(item for item in spo2 if "value" in item)["value"])
+    # A night without sleep has its date alone.
+    assert [item["dateTime"] for item in spo2 if "value" not in item] == [
+        item["dateTime"] for item in spo2 if daily_values("kiri", date.fromisoformat(item["dateTime"]))["sleep"] is None]
+    fat = api_get(demo_server, token, f"/1/user/-/body/fat/date/{month}/{today}.json").json()["body-fat"]
+    weights = api_get(demo_server, token, f"/1/user/-/body/weight/date/{month}/{today}.json").json()["body-weight"]
+    assert [row["dateTime"] for row in fat] == [row["dateTime"] for row in weights]
+    assert api_get(demo_server, token, f"/1/user/-/body/log/fat/date/{today - timedelta(days=31)}/{today}.json"
+                   ).status_code == 400

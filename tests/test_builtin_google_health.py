@@ -542,6 +542,9 @@ def test_daily_sample_and_session_shapes(server):
     for point in sleeps:
         sleep = point["sleep"]
         assert point["name"].startswith(f"users/{health_user_id('alex')}/dataTypes/sleep/")
+        if sleep["metadata"].get("nap"):  # an afternoon nap: classic, never the main sleep
+            assert sleep["type"] == "CLASSIC" and not sleep["metadata"].get("mainSleep")
+            continue
         summary = sleep["summary"]
         night = date(**sleep["interval"]["civilEndTime"]["date"])
         source = daily_values("alex", night)["sleep"]

@@ -43,7 +43,8 @@ FITBIT_CALLS = [
     (Call("access token", "POST", "/oauth/access_token"), "oauth"),
     (Call("profile", "GET", r"/1/user/-/profile\.json"), "profile"),
     (Call("goals", "GET", r"/1/user/-/activities/date/[0-9-]+\.json"), "goals"),
-    *[(Call(metric, "GET", _series(path)), "sync") for metric, (path, _days) in ENDPOINTS.items()],
+    # The activity log list's template carries its query; faults match the path alone.
+    *[(Call(metric, "GET", _series(path.split("?")[0])), "sync") for metric, (path, _days) in ENDPOINTS.items()],
 ]
 GOOGLE_CALLS = [
     (Call("token", "POST", "/token", grant="authorization_code"), "oauth"),

@@ -26,7 +26,7 @@ from fitlink.builtin_services.google_health.models import health_db
 from fitlink.extensions import db
 from fitlink.google_health import payloads
 from fitlink.models import DailyMetric, SyncState
-from fitlink.sources import RateLimited
+from fitlink.sources import DayValue, RateLimited, SleepSession
 
 
 class Clock:
@@ -97,7 +97,9 @@ def test_a_session_in_progress_is_left_out_and_the_completed_nights_kept(server)
     start = today - timedelta(days=13)
     (newest, *_) = raw_list(server, token, "sleep", today, today)
     assert "endTime" not in newest["sleep"]["interval"] and "summary" not in newest["sleep"]
-    nights = {row.day: row.value for row in open_source(server, token).fetch("sleep", start, today)}
+    records = open_source(server, token).fetch("sleep", start, today)
+    nights = {row.day: row.value for row in records if isinstance(row, DayValue)}
+    assert {row.day for row in records if isinstance(row, SleepSession)} == set(nights)
     expected = {day: daily_values("alex", day)["sleep"] for day in (start + timedelta(days=n) for n in range(14))}
     assert nights == {day: sleep["minutesAsleep"] for day, sleep in expected.items() if sleep and day != today}
 
@@ -154,7 +156,12 @@ def test_mirrored_sleep_and_weight_are_not_doubled(server):
     assert len(listed) == 2 * len({point["sleep"]["interval"]["startTime"] for point in listed})
     source = open_source(server, token)
     weight = {row.day: row.value for row in source.fetch("weight", start, end)}
-    nights = {row.day: row for row in source.fetch("sleep", start, end)}
+    records = source.fetch("sleep", start, end)
+    nights = {row.day: row for row in records if isinstance(row, DayValue)}
+    # Each night's session with its stages comes once too, not once per source.
+    sessions = [row for row in records if isinstance(row, SleepSession)]
+    assert len(sessions) == len({row.start for row in sessions})
+    assert sorted(row.day for row in sessions if row.main) == sorted(nights)
     expected = {day: daily_values("alex", day) for day in (start + timedelta(days=n) for n in range(30))}
     assert weight == {day: pytest.approx(v["weight"]["weight"]) for day, v in expected.items() if v["weight"]}
     assert {day: night.value for day, night in nights.items()} == {
@@ -276,5 +283,6 @@ class TestZeroStepDays:
         assert zero_day - timedelta(days=1) in steps and zero_day + timedelta(days=1) in steps
         reset_call_log(real_clock_demo)
         assert client.post("/sync").status_code == 302
-        ranges = [call.range for call in call_log(real_clock_demo) if call.data_type == "steps"]
+        ranges = [call.range for call in call_log(real_clock_demo)
+                  if call.data_type == "steps" and call.path.endswith(":dailyRollUp")]
         assert ranges and all(first > zero_day for first, _ in ranges)

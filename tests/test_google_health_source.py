@@ -17,6 +17,7 @@ from fitlink import clock
 
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.builtin_services.google_health.intraday import day_detail, nap_of
 from fitlink.builtin_services.google_health import (
     call_log, create_demo_app, expire_access_tokens, expire_refresh_tokens, inject_faults, reset_call_log,
 )
@@ -28,22 +29,35 @@ from fitlink.google_health.config import URL_SETTINGS
 from fitlink.google_health.source import METRIC_SCOPES, GoogleHealthSource
 from fitlink.transport import allow_loopback_http
 from fitlink.models import SyncState
-from fitlink.sources import METRICS, BadPayload, NotSetUp, ProviderError, RateLimited, TokenRejected
+from fitlink.sources import (
+    MINUTE_DETAILS, BadPayload, DayValue, NotSetUp, ProviderError, RateLimited, TokenRejected,
+)
 from fitlink.sync import plan
 
 CLIENT_ID = "fitlink-test.apps.googleusercontent.com"
 CLIENT_SECRET = "test-google-client-secret"
 REDIRECT = "http://127.0.0.1:9/google_health/authorized"
 FROZEN = ONE_DAY
-ROLLUP_LIMITS = {"steps": 90, "distance": 90, "floors": 90, "total-calories": 14, "active-minutes": 14}
+ROLLUP_LIMITS = {"steps": 90, "distance": 90, "floors": 90, "total-calories": 14, "active-minutes": 14,
+                 "active-zone-minutes": 90, "time-in-heart-rate-zone": 90, "sedentary-period": 90}
+DAILY_LISTS = ("daily-resting-heart-rate", "weight", "body-fat", "daily-heart-rate-variability",
+               "daily-oxygen-saturation", "daily-respiratory-rate", "daily-sleep-temperature-derivations",
+               "daily-vo2-max")
+INTRADAY_DAYS = 90  # FITLINK_INTRADAY_BACKFILL_DAYS, the default
 
 
 @pytest.fixture
-def demo():
+def quota():
+    """The service's per-user quota (requests per minute); Google's is 300."""
+    return 300
+
+
+@pytest.fixture
+def demo(quota):
     clock.travel_to(FROZEN)  # for fitlink and the service alike
     app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
                            "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
-                           "DEMO_GOOGLE_HEALTH_FAULT_DELAY": 1.0})
+                           "DEMO_GOOGLE_HEALTH_FAULT_DELAY": 1.0, "DEMO_GOOGLE_HEALTH_RATE_LIMIT": quota})
     yield app
     with app.app_context():
         health_db.engine.dispose()
@@ -125,7 +139,7 @@ def test_values_arrive_in_fitlink_units(source):
     start = end - timedelta(days=29)
     distance = {row.day: row.value for row in source.fetch("distance", start, end)}
     weight = {row.day: row.value for row in source.fetch("weight", start, end)}
-    sleep = {row.day: row for row in source.fetch("sleep", start, end)}
+    sleep = {row.day: row for row in source.fetch("sleep", start, end) if isinstance(row, DayValue)}
     expected = {day: daily_values("alex", day) for day in (start + timedelta(days=n) for n in range(30))}
     assert distance == {day: pytest.approx(v["distance"]) for day, v in expected.items()}
     assert weight == {day: pytest.approx(v["weight"]["weight"]) for day, v in expected.items() if v["weight"]}
@@ -164,25 +178,45 @@ def expected_calls(days: int, today: date) -> Counter:
     """The fewest calls for `days` days of every metric, from the documented limits."""
     expected = Counter({data_type: math.ceil(days / longest) for data_type, longest in ROLLUP_LIMITS.items()})
     nights = sum(1 for n in range(days) if daily_values("alex", today - timedelta(days=n))["sleep"])
-    # One list page holds 10,000 daily resting heart rates or weights, but only 25 nights.
-    expected.update({"daily-resting-heart-rate": 1, "weight": 1, "sleep": math.ceil(nights / 25)})
+    nights += sum(1 for n in range(days) if nap_of("alex", today - timedelta(days=n)))  # naps are sleeps too
+    workouts = sum(len(day_detail("alex", day, v["steps"], v["calories"]).exercises)
+                   for day, v in ((today - timedelta(days=n), daily_values("alex", today - timedelta(days=n)))
+                                  for n in range(days)))
+    # One list page holds 10,000 daily values or samples, but only 25 nights or exercises.
+    expected.update({data_type: 1 for data_type in DAILY_LISTS})
+    expected.update({"sleep": math.ceil(nights / 25), "exercise": math.ceil(workouts / 25)})
+    # Minute series INTRADAY_DAYS back: rollUp windows of a minute, 10,000 a call (Berlin has no
+    # clock change in the last 90 days before the test's day).
+    minute_calls = math.ceil(min(days, INTRADAY_DAYS) * 1440 / 10_000)
+    expected.update({"steps": minute_calls, "heart-rate": minute_calls, "total-calories": minute_calls})
     return expected
 
 
+# A three-year import asks for more than a minute's quota (Google's 300): here the quota is
+# lifted, so the count is the whole import's; the engine pauses and resumes past a 429.
+@pytest.mark.parametrize("quota", [100_000])
 @pytest.mark.parametrize("days", [365, 1095])
-def test_an_import_takes_the_fewest_calls_the_limits_allow(source, demo, days):
+def test_an_import_takes_the_fewest_calls_the_limits_allow(server, demo, days):
+    source = open_source(server, consent(server), calls_per_minute=100_000)
     today = alex_today()
     floor = today - timedelta(days=days - 1)
+    minute_floor = max(floor, today - timedelta(days=INTRADAY_DAYS - 1))
     reset_call_log(demo)
     fetched = Counter()
-    # In the engine's order: newest ranges first, across metrics.
-    for chunk in plan.order([chunk for metric in source.metrics()
-                             for chunk in plan.chunks(metric, SyncState(), today, floor, source.max_days(metric))]):
+    # In the engine's order: newest ranges first, across metrics; minute series INTRADAY_DAYS back.
+    for chunk in plan.order([chunk for metric in source.metrics() for chunk in plan.chunks(
+            metric, SyncState(), today, minute_floor if metric in MINUTE_DETAILS else floor,
+            source.max_days(metric))]):
         fetched[chunk.metric] += len(source.fetch(chunk.metric, chunk.start, chunk.end))
     assert data_calls(demo) == expected_calls(days, today), (data_calls(demo), expected_calls(days, today))
-    assert fetched["steps"] == fetched["very_active_minutes"] == days
+    assert fetched["steps"] == fetched["very_active_minutes"] == fetched["lightly_active_minutes"] == days
+    assert fetched["steps_minutes"] == fetched["heart_rate_minutes"] == INTRADAY_DAYS
+    # The time zone for the minute series: one settings call.
+    assert [call.path for call in call_log(demo)].count("/v4/users/me/settings") == 1
     for call in call_log(demo):
-        if call.range:
+        if call.range and call.path.endswith(":rollUp"):
+            assert call.range[1] - call.range[0] <= timedelta(minutes=10_000)
+        elif call.range:
             assert (call.range[1] - call.range[0]).days <= ROLLUP_LIMITS[call.data_type]
 
 
@@ -283,7 +317,7 @@ def test_dead_refresh_token_is_a_rejected_token(source, demo):
 def test_metrics_are_those_the_granted_scopes_allow(server):
     activity_only = [s for s in SCOPES if "sleep" not in s and "health_metrics" not in s]
     source = open_source(server, consent(server, scopes=activity_only))
-    assert set(source.metrics()) == {m for m in METRICS if m in METRIC_SCOPES} - {"sleep", "weight", "resting_heart_rate"}
+    assert set(source.metrics()) == {m for m, scopes in METRIC_SCOPES.items() if scopes == ("activity_and_fitness.readonly",)}
 
 
 def test_calls_past_the_per_user_quota_are_not_sent(server, demo):

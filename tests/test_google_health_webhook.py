@@ -149,7 +149,10 @@ def test_notification_from_google_refreshes_the_named_data(app, demo, fitlink_po
         statuses = record_activity(demo, "alex", 500)
     # (the built-in service runs on the real clock here, as fitlink does)
     assert statuses == [204, 204]  # one notification per changed type: steps, distance
-    assert {call.data_type for call in call_log(demo)} == {"steps", "distance"}
+    # Steps refresh the day's total and its minutes (rollUp, placed by the person's time zone).
+    assert {call.path for call in call_log(demo)} == {
+        "/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp", "/v4/users/me/dataTypes/steps/dataPoints:rollUp",
+        "/v4/users/me/settings", "/v4/users/me/dataTypes/distance/dataPoints:dailyRollUp"}
     steps = {row.day: row.value for row in stored(app, DailyMetric) if row.metric == "steps"}
     assert steps[alex_today()] == daily_values("alex", alex_today())["steps"] + 500
 
@@ -181,7 +184,9 @@ def test_a_signed_batch_of_99_syncs_the_connected_person_once(app, demo, fitlink
     reset_call_log(demo)
     with serve_in_thread(app, port=fitlink_port):
         assert deliver(demo, batch) == 204
-    assert Counter(call.data_type for call in call_log(demo)) == {"steps": 1}
+    assert Counter(call.path for call in call_log(demo)) == {
+        "/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp": 1, "/v4/users/me/dataTypes/steps/dataPoints:rollUp": 1,
+        "/v4/users/me/settings": 1}
     steps = daily_values("alex", alex_today())["steps"] + 777
     assert f"{steps:,}" in client.get("/dashboard").text
 

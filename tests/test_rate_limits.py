@@ -5,6 +5,7 @@ DEMO_FITBIT_RATE_WINDOW seconds. The import is driven as the job queue drives
 it: `jobs.run_sync` once, then again after each pause, once the window reset.
 """
 
+import re
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
@@ -14,6 +15,7 @@ from conftest import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink import clock as fitlink_clock
 from fitlink import jobs
+from fitlink.builtin_services.common import whole_day
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import call_log, create_demo_app
@@ -22,6 +24,7 @@ from fitlink.extensions import db
 from fitlink.fitbit.connection import open_source
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.models import DailyMetric, Connection, SyncState
+from fitlink.sources import DETAILS, MINUTE_DETAILS
 from fitlink.sync.pending import Wanted
 
 
@@ -30,9 +33,15 @@ SERVED = {
     "steps": "steps", "distance": "distance", "calories": "calories", "floors": "floors",
     "very_active_minutes": "minutesVeryActive", "fairly_active_minutes": "minutesFairlyActive",
     "resting_heart_rate": "restingHeartRate", "sleep": "sleep", "weight": "weight",
+    "lightly_active_minutes": "minutesLightlyActive", "sedentary_minutes": "minutesSedentary",
 }
-# Each metric's endpoint: its path up to the dates.
-ENDPOINT = {metric: path.split("/date/")[0] for metric, (path, _longest) in ENDPOINTS.items()}
+# The nightly metrics' keys in whole_day.night_metrics.
+NIGHTLY = {"hrv": "hrv", "spo2": "spo2", "breathing_rate": "br", "skin_temperature": "temp"}
+DAILY = tuple(metric for metric in ENDPOINTS if metric not in DETAILS)
+INTRADAY_DAYS = 2  # minute series fetched back (one call a day and series)
+# Each endpoint's paths (the activity log list's without its query: the call log has none).
+ENDPOINT = {metric: re.compile(re.escape(path.split("?")[0]).replace(r"\{start\}", "[^/]+").replace(r"\{end\}", "[^/]+"))
+            for metric, (path, _longest) in ENDPOINTS.items()}
 
 
 class FakeClock:
@@ -80,31 +89,42 @@ def run(app, cid, **options) -> str:
 
 
 def endpoint_of(path: str) -> str | None:
-    head = path.split("/date/")[0]
-    return head if head in ENDPOINT.values() else None
+    """The metric whose endpoint answered path."""
+    return next((metric for metric, pattern in ENDPOINT.items() if pattern.fullmatch(path)), None)
 
 
 def expected_rows(first: date, last: date) -> Counter:
     """Rows per metric the service holds for alex from first to last."""
+    account = get_account("alex")
     counts = Counter()
     day = first
     while day <= last:
         values = daily_values("alex", day)
         counts.update(metric for metric, field in SERVED.items() if values[field] is not None)
+        counts.update(metric for metric, key in NIGHTLY.items() if key in whole_day.night_metrics(account, day, values))
+        counts.update(("vo2max", "active_zone_minutes"))  # every day: alex has a score and zone minutes daily
+        counts.update(["body_fat"] if whole_day.body_fat(account, values) is not None else [])
         day += timedelta(days=1)
     return counts
 
 
-def import_with_windows(tmp_path, window: float, wait, early_retry: bool = False) -> None:
-    """Import a year through a service allowing 4 calls per `window` seconds; check coverage and calls.
+def minimum_calls(metric: str, days: int) -> int:
+    """The fewest calls for a metric's days: its longest range, a day per call for minute series
+    (alex logs at most a workout a day: a 100-day range of the activity log list is one page)."""
+    return INTRADAY_DAYS if metric in MINUTE_DETAILS else -(-days // ENDPOINTS[metric][1])
+
+
+def import_with_windows(tmp_path, window: float, wait, early_retry: bool = False, limit: int = 4) -> None:
+    """Import a year through a service allowing `limit` calls per `window` seconds; check coverage and calls.
 
     With `early_retry` the first resume comes before the window reset (a worker whose
     clock runs ahead): its first call is refused with a 429, and it pauses again.
     """
-    demo, statuses = serve({"DEMO_FITBIT_RATE_LIMIT": 4, "DEMO_FITBIT_RATE_WINDOW": window,
+    demo, statuses = serve({"DEMO_FITBIT_RATE_LIMIT": limit, "DEMO_FITBIT_RATE_WINDOW": window,
                             "DEMO_FITBIT_NOW": wait.clock})
     with serve_in_thread(statuses) as provider:
-        app = build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=365))
+        app = build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=365,
+                                    INTRADAY_BACKFILL_DAYS=INTRADAY_DAYS))
         client = app.test_client()
         signup(client)
         connect(client, account="alex")  # profile and goals, then the import's first run
@@ -116,13 +136,14 @@ def import_with_windows(tmp_path, window: float, wait, early_retry: bool = False
         if early_retry:
             assert run(app, cid) == "rate_limited"
             assert [status for _path, status in statuses.answers][-1] == 429
-        while outcome != "complete" and len(outcomes) < 20:
+        # About 80 calls: as many windows as they need, and a few more.
+        while outcome != "complete" and len(outcomes) < 100 // limit + 5:
             assert outcome == "rate_limited", outcome
             wait()
             outcome = run(app, cid)
             outcomes.append(outcome)
         assert outcome == "complete", outcomes
-        assert len(outcomes) >= 2  # 14 calls at 4 per window: the import paused and resumed
+        assert len(outcomes) >= 2  # the import paused and resumed
 
         account = get_account("alex", wait.clock())
         today = local_today(account, wait.clock())
@@ -132,16 +153,15 @@ def import_with_windows(tmp_path, window: float, wait, early_retry: bool = False
                 db.select(DailyMetric.metric, db.func.count()).group_by(DailyMetric.metric)).all())
             assert all(s.backfill_done for s in db.session.execute(db.select(SyncState)).scalars())
         expected = expected_rows(first, today)
-        assert rows == {metric: expected[metric] for metric in ENDPOINTS}
+        assert rows == {metric: expected[metric] for metric in DAILY}
         assert rows["steps"] == (today - first).days + 1
 
         days = (today - first).days + 1
         calls = Counter(endpoint_of(call.path) for call in call_log(demo))
         refused = Counter(endpoint_of(path) for path, status in statuses.answers if status == 429)
         for metric in ENDPOINTS:
-            endpoint = ENDPOINT[metric]
-            minimum = -(-days // ENDPOINTS[metric][1])
-            assert minimum <= calls[endpoint] <= minimum + refused[endpoint] + 1, (metric, calls, refused)
+            minimum = minimum_calls(metric, days)
+            assert minimum <= calls[metric] <= minimum + refused[metric] + 1, (metric, calls, refused)
         assert sum(refused.values()) == (1 if early_retry else 0)
     with demo.app_context():
         demo_db.engine.dispose()
@@ -223,13 +243,19 @@ def test_a_fifth_call_in_the_window_is_refused(tmp_path):
         demo_db.engine.dispose()
 
 
+# The import the hourly test makes: 90 days of every metric fit in one hour's 150 calls (three
+# years do not: the 30-day endpoints alone take 37 calls each).
+HOURLY_DAYS = 90
+
+
 @pytest.fixture
 def hourly(tmp_path):
     """fitlink on a service allowing 150 calls per clock hour, its clock stopped inside one hour."""
     clock = FakeClock(fitlink_clock.now())
     demo, statuses = serve({"DEMO_FITBIT_NOW": clock})
     with serve_in_thread(statuses) as provider:
-        app = build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=1095, JOBS_IMMEDIATE=False))
+        app = build_app(make_config(tmp_path, provider.url, BACKFILL_MAX_DAYS=HOURLY_DAYS,
+                                    INTRADAY_BACKFILL_DAYS=INTRADAY_DAYS, JOBS_IMMEDIATE=False))
         yield app, demo
     with demo.app_context():
         demo_db.engine.dispose()
@@ -242,11 +268,12 @@ def test_background_sync_stops_with_fifteen_of_150_left_and_sync_now_uses_them(h
     connect(client, account="alex")  # profile and goals: 148 left; the import stays queued
     jobs.huey.flush()
     cid = connection_id(app)
+    needed = sum(minimum_calls(metric, HOURLY_DAYS) for metric in ENDPOINTS)
     with app.app_context():
         source = open_source(db.session.get(Connection, cid))
-        for _ in range(113):  # the hour's other calls: 35 left, less than the 21 of 3 years + the reserve
+        for _ in range(148 - needed - 5):  # the hour's other calls: needed + 5 left, less than needed + the reserve
             source.profile()
-        assert (source.budget.limit, source.budget.remaining, source.budget.reserve()) == (150, 35, 15)
+        assert (source.budget.limit, source.budget.remaining, source.budget.reserve()) == (150, needed + 5, 15)
         source.close()
 
     assert run(app, cid) == "rate_limited"
@@ -256,7 +283,11 @@ def test_background_sync_stops_with_fifteen_of_150_left_and_sync_now_uses_them(h
         assert not all(s.backfill_done for s in states)
         assert {s.last_error for s in states} == {"Waiting for Fitbit's rate limit"}
 
-    assert run(app, cid, manual=True) == "complete"
-    assert 150 - 15 < len(call_log(demo)) <= 150
+    # Sync now refreshes every metric first (yesterday and today), some thirty calls: the reserve
+    # goes to them, all of it, and the next hour finishes the import.
+    assert run(app, cid, manual=True) == "rate_limited"
+    assert len(call_log(demo)) == 150
+    demo.extensions["builtin_fitbit"].clock.advance(3600)
+    assert run(app, cid) == "complete"
     with app.app_context():
         assert all(s.backfill_done for s in db.session.execute(db.select(SyncState)).scalars())

@@ -85,8 +85,12 @@ def test_good_signature_enqueues_the_right_sync_and_answers_204(queued_app):
     with queued_app.app_context():
         asked = db.session.get(SyncRequest, 1)
         assert (asked.everything, asked.manual, asked.token) == (False, False, args[1])
-        assert set(names(asked.metrics)) == {"steps", "distance", "calories", "floors", "very_active_minutes",
-                                             "fairly_active_minutes", "resting_heart_rate", "sleep"}
+        # activities and sleep: what the tracker's activity sync and the night bring; foods: nothing fitlink keeps.
+        assert set(names(asked.metrics)) == {
+            "steps", "distance", "calories", "floors", "very_active_minutes", "fairly_active_minutes",
+            "resting_heart_rate", "vo2max", "active_zone_minutes", "lightly_active_minutes", "sedentary_minutes",
+            "steps_minutes", "heart_rate_minutes", "calories_minutes", "exercises",
+            "sleep", "hrv", "spo2", "breathing_rate", "skin_temperature"}
 
 
 def test_garbage_with_a_good_signature_is_accepted_and_ignored(queued_app):

@@ -46,18 +46,22 @@ class FitbitClient:
             resource_owner_secret=creds.token_secret,
         )
 
-    def get(self, path: str) -> dict:
-        """GET an API path (such as /1/user/-/profile.json) and return its JSON body."""
+    def get(self, path: str, array: bool = False) -> dict | list:
+        """GET an API path (such as /1/user/-/profile.json) and return its JSON body.
+
+        The body must be an object, or with `array` an object or an array (SpO2 by interval
+        answers a bare array).
+        """
         for attempt in range(self.retries + 1):
             try:
-                return self._get_once(path)
+                return self._get_once(path, array)
             except ProviderError:
                 if attempt == self.retries:
                     raise
                 time.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
 
-    def _get_once(self, path: str) -> dict:
+    def _get_once(self, path: str, array: bool) -> dict | list:
         url = self.base + path
         try:
             self.calls += 1
@@ -79,7 +83,7 @@ class FitbitClient:
             body = response.json()
         except ValueError as err:
             raise BadPayload(f"not JSON from {path}") from err
-        if not isinstance(body, dict):
+        if not isinstance(body, (dict, list) if array else dict):
             raise BadPayload(f"unexpected JSON from {path}")
         return body
 

@@ -1,12 +1,20 @@
 """The Fitbit Web API as a fitlink data source: endpoints, range limits and payload shapes."""
 
-from datetime import date
+from datetime import date, timedelta
+from urllib.parse import urlsplit
 
-from ..sources import BadPayload, Budget, DayValue, Profile
+from ..sources import BadPayload, Budget, Profile, Record
+from . import payloads
 from .client import FitbitClient
 
-# metric -> (path template, longest range per call in days), from the Fitbit Web API reference.
+# name -> (path template, longest range per call in days): Fitbit's reference pages
+# (HRV, breathing rate, skin temperature, cardio fitness: 30 days; Active Zone Minutes and
+# the activity and body time series: 1095; intraday: one day per call). SpO2 by interval
+# documents no maximum: fitlink asks at most 1095 days, as for the longest series.
 _SERIES = "/1/user/-/activities/{resource}/date/{{start}}/{{end}}.json"
+_INTRADAY = "/1/user/-/activities/{resource}/date/{{start}}/1d/1min.json"
+LIST_PATH = "/1/user/-/activities/list.json"
+LIST_LIMIT = 100  # the most one page of the activity log list holds
 ENDPOINTS = {
     "steps": (_SERIES.format(resource="steps"), 1095),
     "distance": (_SERIES.format(resource="distance"), 1095),
@@ -17,7 +25,25 @@ ENDPOINTS = {
     "resting_heart_rate": ("/1/user/-/activities/heart/date/{start}/{end}.json", 365),
     "sleep": ("/1.2/user/-/sleep/date/{start}/{end}.json", 100),
     "weight": ("/1/user/-/body/weight/date/{start}/{end}.json", 1095),
+    "hrv": ("/1/user/-/hrv/date/{start}/{end}.json", 30),
+    "spo2": ("/1/user/-/spo2/date/{start}/{end}.json", 1095),
+    "breathing_rate": ("/1/user/-/br/date/{start}/{end}.json", 30),
+    "skin_temperature": ("/1/user/-/temp/skin/date/{start}/{end}.json", 30),
+    "vo2max": ("/1/user/-/cardioscore/date/{start}/{end}.json", 30),
+    "active_zone_minutes": ("/1/user/-/activities/active-zone-minutes/date/{start}/{end}.json", 1095),
+    "lightly_active_minutes": (_SERIES.format(resource="minutesLightlyActive"), 1095),
+    "sedentary_minutes": (_SERIES.format(resource="minutesSedentary"), 1095),
+    "body_fat": ("/1/user/-/body/fat/date/{start}/{end}.json", 1095),
+    "steps_minutes": (_INTRADAY.format(resource="steps"), 1),
+    "heart_rate_minutes": (_INTRADAY.format(resource="heart"), 1),
+    "calories_minutes": (_INTRADAY.format(resource="calories"), 1),
+    # Newest first: the entries before the day after the range, paged by pagination.next. The
+    # list has no range limit; 100 days keep a range to one page of 100 for anyone logging
+    # fewer than one workout a day, so a rate limit never strikes between its pages.
+    "exercises": (LIST_PATH + f"?beforeDate={{before}}&sort=desc&offset=0&limit={LIST_LIMIT}", 100),
 }
+# Pages of the activity log one fetch reads at most (bounded work: 100 entries a page).
+MAX_LIST_PAGES = 50
 
 
 class FitbitSource:
@@ -63,67 +89,80 @@ class FitbitSource:
     def max_days(self, metric: str) -> int:
         return ENDPOINTS[metric][1]
 
-    def fetch(self, metric: str, start: date, end: date) -> list[DayValue]:
+    def fetch(self, metric: str, start: date, end: date) -> list[Record]:
         path, longest = ENDPOINTS[metric]
         if (end - start).days + 1 > longest:
             raise ValueError(f"{metric}: {start}..{end} is longer than {longest} days")
-        body = self.client.get(path.format(start=start.isoformat(), end=end.isoformat()))
+        if metric == "exercises":
+            return self._exercises(start, end)
+        body = self.client.get(path.format(start=start.isoformat(), end=end.isoformat()), array=metric == "spo2")
         try:
-            return PARSERS.get(metric, _series)(metric, body)
+            return PARSERS[metric](body, start)
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise BadPayload(f"{metric}: {err!r}") from err
+
+    def _exercises(self, start: date, end: date) -> list[Record]:
+        """Read the activity log list newest first, page by page, until it reaches start."""
+        path = ENDPOINTS["exercises"][0].format(before=(end + timedelta(days=1)).isoformat())
+        workouts = []
+        for _page in range(MAX_LIST_PAGES):
+            body = self.client.get(path)
+            try:
+                page = [payloads.workout(item) for item in body["activities"]]
+                following = (body.get("pagination") or {}).get("next") or ""
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                raise BadPayload(f"exercises: {err!r}") from err
+            workouts += [one for one in page if start <= one.day <= end]
+            if not following or not page or min(one.day for one in page) < start:
+                break
+            path = _next_page(following)
+        return workouts
+
+
+def _next_page(url: str) -> str:
+    """Return the API path of pagination.next, never another host's: only its query is taken."""
+    parts = urlsplit(url)
+    if not parts.path.endswith(LIST_PATH) or not parts.query:
+        raise BadPayload(f"exercises: pagination.next {url[:200]!r} is not the activity log list")
+    return f"{LIST_PATH}?{parts.query}"
 
 
 def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def _series(metric: str, body: dict) -> list[DayValue]:
+def _series_key(metric: str) -> str:
     # "/1/user/-/activities/steps/..." answers {"activities-steps": [...]},
     # "/1/user/-/body/weight/..." answers {"body-weight": [...]}.
     collection, resource = ENDPOINTS[metric][0].split("/")[4:6]
-    return [
-        DayValue(_date(item["dateTime"]), float(item["value"]))
-        for item in body[f"{collection}-{resource}"]
-    ]
+    return f"{collection}-{resource}"
 
 
-def _resting_heart_rate(metric: str, body: dict) -> list[DayValue]:
-    rows = []
-    for item in body["activities-heart"]:
-        value = item["value"]
-        if not isinstance(value, dict):
-            raise TypeError("heart value is not an object")
-        if value.get("restingHeartRate") is not None:
-            rows.append(DayValue(_date(item["dateTime"]), float(value["restingHeartRate"])))
-    return rows
+def _series(metric: str):
+    return lambda body, _start: payloads.series(_series_key(metric), body)
 
 
-def _sleep(metric: str, body: dict) -> list[DayValue]:
-    nights: dict[date, DayValue] = {}
-    for log in body["sleep"]:
-        day = _date(log["dateOfSleep"])
-        if not log.get("isMainSleep", True) and day in nights:
-            continue
-        summary = (log.get("levels") or {}).get("summary") or {}
-        stages = {name: int(part.get("minutes", 0)) for name, part in summary.items()}
-        nights[day] = DayValue(
-            day,
-            float(log["minutesAsleep"]),
-            {
-                "type": log.get("type"),
-                "stages": stages,
-                "minutes_awake": log.get("minutesAwake"),
-                "time_in_bed": log.get("timeInBed"),
-                "efficiency": log.get("efficiency"),
-                "start": log.get("startTime"),
-                "end": log.get("endTime"),
-            },
-        )
-    return sorted(nights.values(), key=lambda row: row.day)
+def _intraday(resource: str, series_name: str):
+    return lambda body, start: payloads.intraday(resource, series_name, start, body)
+
+
+def _nightly(key: str, field: str):
+    return lambda body, _start: payloads.nightly(key, field, body)
 
 
 PARSERS = {
-    "resting_heart_rate": _resting_heart_rate,
-    "sleep": _sleep,
+    **{metric: _series(metric) for metric in (
+        "steps", "distance", "calories", "floors", "very_active_minutes", "fairly_active_minutes", "weight",
+        "lightly_active_minutes", "sedentary_minutes", "body_fat")},
+    "resting_heart_rate": lambda body, _start: payloads.resting_heart_rate(body),
+    "sleep": lambda body, _start: payloads.sleep(body),
+    "hrv": _nightly("hrv", "dailyRmssd"),
+    "spo2": _nightly("spo2", "avg"),
+    "breathing_rate": _nightly("br", "breathingRate"),
+    "skin_temperature": _nightly("tempSkin", "nightlyRelative"),
+    "vo2max": lambda body, _start: payloads.vo2max(body),
+    "active_zone_minutes": lambda body, _start: payloads.active_zone_minutes(body),
+    "steps_minutes": _intraday("steps", "steps"),
+    "heart_rate_minutes": _intraday("heart", "heart_rate"),
+    "calories_minutes": _intraday("calories", "calories"),
 }

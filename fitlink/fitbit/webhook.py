@@ -12,20 +12,26 @@ from flask import Blueprint, abort, current_app, request
 from ..extensions import csrf
 from ..notifications import connections_of, queue_syncs
 from ..security import body_limit
-from ..sources import METRICS
+from ..sources import SYNCED
 from .connection import NAME
 from .revocations import act_on_revocation, notice_day
 
 log = logging.getLogger(__name__)
 
-# What a notification's collection says may have changed.
+# What a notification's collection says may have changed. Fitbit's subscriptions cover
+# activities, body, foods and sleep (and userRevokedAccess): the minute series, workouts, Active
+# Zone Minutes and cardio fitness come from the tracker's activity sync; HRV, SpO2, breathing
+# rate and skin temperature are measured during the main sleep, so they follow the sleep
+# collection; body fat comes with a weigh-in.
 COLLECTION_METRICS = {
     "activities": (
         "steps", "distance", "calories", "floors",
         "very_active_minutes", "fairly_active_minutes", "resting_heart_rate",
+        "vo2max", "active_zone_minutes", "lightly_active_minutes", "sedentary_minutes",
+        "steps_minutes", "heart_rate_minutes", "calories_minutes", "exercises",
     ),
-    "sleep": ("sleep",),
-    "body": ("weight",),
+    "sleep": ("sleep", "hrv", "spo2", "breathing_rate", "skin_temperature"),
+    "body": ("weight", "body_fat"),
 }
 
 bp = Blueprint("fitbit_webhook", __name__)
@@ -96,6 +102,6 @@ def changed_metrics(collections: set[str]) -> tuple[str, ...]:
     """Return the metrics that notifications of these collections may have changed."""
     return tuple(
         metric
-        for metric in METRICS
+        for metric in SYNCED
         if any(metric in COLLECTION_METRICS.get(name, ()) for name in collections)
     )

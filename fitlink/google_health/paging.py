@@ -33,7 +33,22 @@ def weight_seam(point: dict) -> str:
 
 def date_seam(point: dict) -> str:
     """Return the upper bound that overlaps a daily record by its day."""
-    return (payloads.civil_date(point["dailyRestingHeartRate"]["date"]) + timedelta(days=1)).isoformat()
+    return daily_seam("dailyRestingHeartRate")(point)
+
+
+def daily_seam(field: str) -> Callable[[dict], str]:
+    """Return the seam of a daily type whose DataPoint field is `field`: overlap by the record's day."""
+    def seam(point: dict) -> str:
+        return (payloads.civil_date(point[field]["date"]) + timedelta(days=1)).isoformat()
+    return seam
+
+
+def sample_seam(field: str) -> Callable[[dict], str]:
+    """Return the seam of a sample type whose DataPoint field is `field`: overlap by one second."""
+    def seam(point: dict) -> str:
+        moment = payloads.civil_moment(point[field]["sampleTime"], "civilTime", "physicalTime", "utcOffset")
+        return (moment + timedelta(seconds=1)).isoformat(timespec="seconds")
+    return seam
 
 
 def list_all(get: Callable[[dict], dict], field: str, start: date, end: date, page_size: int,

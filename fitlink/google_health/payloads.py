@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from statistics import fmean
 
-from ..sources import DayValue, Profile
+from ..sources import DayValue, Profile, SleepSession, SleepStage, Workout
 from .points import distinct, readable
 
 log = logging.getLogger(__name__)
@@ -26,9 +26,12 @@ ROLLUP_VALUES = {
     "distance": ("distance", "millimetersSum", MM_PER_KM),
     "floors": ("floors", "countSum", 1),
     "calories": ("totalCalories", "kcalSum", 1),
+    # SedentaryPeriodRollupValue.durationSum is a google.protobuf.Duration ("35940s"): minutes.
+    "sedentary_minutes": ("sedentaryPeriod", "durationSum", 60),
 }
 # fitlink's active-minute metrics, by Google's activity level (Fitbit's "very" and "fairly" active).
-ACTIVITY_LEVELS = {"very_active_minutes": "VIGOROUS", "fairly_active_minutes": "MODERATE"}
+ACTIVITY_LEVELS = {"very_active_minutes": "VIGOROUS", "fairly_active_minutes": "MODERATE",
+                   "lightly_active_minutes": "LIGHT"}
 
 # Settings enums -> the unit systems fitlink.formatting reads ("METRIC" or a Fitbit locale).
 DISTANCE_UNITS = {"DISTANCE_UNIT_MILES": "en_US"}
@@ -75,7 +78,9 @@ def rollup_days(metric: str, points: list) -> list[DayValue]:
         value = point.get(field)
         if value is None:
             return None
-        return DayValue(civil_date(point["civilStartTime"]["date"]), float(value.get(value_key, 0)) / divisor)
+        raw = value.get(value_key, 0)
+        number = duration_seconds(raw) if isinstance(raw, str) and raw.endswith("s") else float(raw)
+        return DayValue(civil_date(point["civilStartTime"]["date"]), number / divisor)
 
     return [row for _, row in readable(points, read, metric)]
 
@@ -227,3 +232,193 @@ def _offset_seconds(offset: str | None) -> float:
     # Some hand-written answers (Home Assistant's fixtures) write offsets as "-07:00".
     hours, _, minutes = offset.lstrip("+-").partition(":")
     return (-1 if offset.startswith("-") else 1) * (int(hours) * 3600 + int(minutes or 0) * 60)
+
+
+def _device(point: dict) -> dict:
+    """{"device": name} when the point's data source names its device, else {}."""
+    source = point.get("dataSource") if isinstance(point.get("dataSource"), dict) else {}
+    device = source.get("device") if isinstance(source.get("device"), dict) else {}
+    return {"device": device["displayName"]} if device.get("displayName") else {}
+
+
+def _skin_temperature(body: dict) -> float | None:
+    """The night's skin temperature relative to the personal baseline (deg C), as Fitbit shows it.
+
+    DailySleepTemperatureDerivations holds the nightly mean and, optionally, the baseline (the
+    median of the last 30 nights); without a baseline the relative value is unknown.
+    """
+    nightly, baseline = body.get("nightlyTemperatureCelsius"), body.get("baselineTemperatureCelsius")
+    if nightly is None or baseline is None:
+        return None
+    return round(float(nightly) - float(baseline), 2)
+
+
+def _some(**values) -> dict:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+# Daily types listed one point per date (discovery document, DataPoint):
+# metric -> (DataPoint field, its value, its details)
+DAILY_FIELDS = {
+    "hrv": ("dailyHeartRateVariability", lambda v: v.get("averageHeartRateVariabilityMilliseconds"),
+            lambda v: _some(deep_sleep_rmssd=v.get("deepSleepRootMeanSquareOfSuccessiveDifferencesMilliseconds"),
+                            non_rem_heart_rate=v.get("nonRemHeartRateBeatsPerMinute") and
+                            int(v["nonRemHeartRateBeatsPerMinute"]), entropy=v.get("entropy"))),
+    "spo2": ("dailyOxygenSaturation", lambda v: v.get("averagePercentage"),
+             lambda v: _some(min=v.get("lowerBoundPercentage"), max=v.get("upperBoundPercentage"))),
+    "breathing_rate": ("dailyRespiratoryRate", lambda v: v.get("breathsPerMinute"), lambda v: {}),
+    "skin_temperature": ("dailySleepTemperatureDerivations", _skin_temperature,
+                         lambda v: _some(nightly=v.get("nightlyTemperatureCelsius"),
+                                         baseline=v.get("baselineTemperatureCelsius"))),
+    "vo2max": ("dailyVo2Max", lambda v: v.get("vo2Max"),
+               lambda v: _some(level=v.get("cardioFitnessLevel"), estimated=v.get("estimated"))),
+}
+
+
+def daily_days(metric: str, points: list) -> list[DayValue]:
+    """Read a daily type's list points: one value per date, the device's where sources differ."""
+    field, value_of, details_of = DAILY_FIELDS[metric]
+
+    def read(point: dict) -> DayValue | None:
+        body = point[field]
+        value = value_of(body)
+        if value is None:
+            return None
+        return DayValue(civil_date(body["date"]), float(value), {**details_of(body), **_device(point)} or None)
+
+    return sorted(distinct(readable(points, read, metric), lambda row: row.day), key=lambda row: row.day)
+
+
+def body_fat_days(points: list) -> list[DayValue]:
+    """Read body-fat samples into one value per local date: the mean of the day's measurements, in %."""
+    shares: dict[date, list[float]] = defaultdict(list)
+    for _, day, value in distinct(readable(points, _body_fat, "body fat"), lambda sample: sample[0]):
+        shares[day].append(value)
+    return [DayValue(day, round(fmean(values), 2)) for day, values in sorted(shares.items())]
+
+
+def _body_fat(point: dict) -> tuple[object, date, float]:
+    value = point["bodyFat"]
+    sample = value["sampleTime"]
+    moment = (_instant(sample["physicalTime"]) if sample.get("physicalTime")
+              else _local_time(sample, "civilTime", "physicalTime", "utcOffset"))
+    return moment, _local_date(sample, "civilTime", "physicalTime", "utcOffset"), float(value["percentage"])
+
+
+def duration_seconds(value: str | None) -> float:
+    """Read a google.protobuf.Duration ("1830s", "0.5s"); absent means zero."""
+    return float(str(value).removesuffix("s")) if value else 0.0
+
+
+ZONE_NAMES = {"LIGHT": "light", "MODERATE": "moderate", "VIGOROUS": "vigorous", "PEAK": "peak"}
+AZM_FIELDS = {"fat_burn": "sumInFatBurnHeartZone", "cardio": "sumInCardioHeartZone", "peak": "sumInPeakHeartZone"}
+
+
+def zone_minutes_days(azm_points: list, zone_points: list) -> list[DayValue]:
+    """Read the active-zone-minutes and time-in-heart-rate-zone daily rollups into active_zone_minutes.
+
+    The value is the day's Active Zone Minutes (fat burn counts 1 a minute, cardio and peak 2:
+    the discovery document's ActiveZoneMinutes); details hold them by zone and, under
+    "heart_rate_zones", the minutes spent in each heart-rate zone (light, moderate, vigorous, peak).
+    """
+    def azm(point: dict) -> tuple[date, dict] | None:
+        value = point.get("activeZoneMinutes")
+        if value is None:
+            return None
+        return civil_date(point["civilStartTime"]["date"]), {key: int(value.get(name, 0))
+                                                             for key, name in AZM_FIELDS.items()}
+
+    def zones(point: dict) -> tuple[date, dict] | None:
+        value = point.get("timeInHeartRateZone")
+        if value is None:
+            return None
+        minutes = {ZONE_NAMES[item["heartRateZone"]]: round(duration_seconds(item.get("duration")) / 60)
+                   for item in value.get("timeInHeartRateZones") or [] if item.get("heartRateZone") in ZONE_NAMES}
+        return civil_date(point["civilStartTime"]["date"]), minutes
+
+    by_zone = dict(row for _, row in readable(azm_points, azm, "active zone minutes"))
+    in_zones = dict(row for _, row in readable(zone_points, zones, "time in heart-rate zone"))
+    rows = []
+    for day in sorted(set(by_zone) | set(in_zones)):
+        parts = by_zone.get(day, {})
+        details = {**parts, "heart_rate_zones": in_zones[day]} if day in in_zones else dict(parts)
+        rows.append(DayValue(day, float(sum(parts.values())), details or None))
+    return rows
+
+
+def sleep_records(points: list) -> list:
+    """Read a sleep list: each date's night (DayValue, as sleep_days) and every session with its stages."""
+    return [*sleep_days(points), *sleep_sessions(points)]
+
+
+def sleep_sessions(points: list) -> list[SleepSession]:
+    """Read every completed sleep session (naps included) with its stages, once per session."""
+    sessions = distinct(readable(points, _sleep_session, "sleep"), lambda session: session.start)
+    return sorted(sessions, key=lambda session: session.start)
+
+
+def _sleep_session(point: dict) -> SleepSession | None:
+    sleep = point["sleep"]
+    if in_progress(sleep):
+        return None
+    interval = sleep["interval"]
+    classic = sleep.get("type") == "CLASSIC"
+    levels = CLASSIC_KEYS if classic else STAGE_KEYS
+    offset = interval.get("startUtcOffset")
+    stages = tuple(stage for stage in (_stage(part, levels, offset) for part in sleep.get("stages") or []) if stage)
+    wakes = tuple(stage for stage in (_stage(part, levels, offset) for part in sleep.get("shortAwakenings") or [])
+                  if stage)
+    return SleepSession(
+        start=civil_moment(interval, "civilStartTime", "startTime", "startUtcOffset"),
+        end=civil_moment(interval, "civilEndTime", "endTime", "endUtcOffset"),
+        main=bool((sleep.get("metadata") or {}).get("mainSleep")),
+        type="classic" if classic else "stages",
+        minutes_asleep=int((sleep.get("summary") or {}).get("minutesAsleep", 0)),
+        stages=stages, short_wakes=wakes)
+
+
+def _stage(part: dict, levels: dict, session_offset: str | None) -> SleepStage | None:
+    """One SleepStage segment at its local start; a type the night's kind does not use is left out."""
+    level = levels.get(part.get("type"))
+    if level is None:
+        return None
+    start, end = _instant(part["startTime"]), _instant(part["endTime"])
+    # A segment without its own offset is taken to share the session's.
+    local = start + timedelta(seconds=_offset_seconds(part.get("startUtcOffset") or session_offset))
+    return SleepStage(local.replace(tzinfo=None), round((end - start).total_seconds()), level)
+
+
+HR_ZONE_TIMES = {"light": "lightTime", "moderate": "moderateTime", "vigorous": "vigorousTime", "peak": "peakTime"}
+
+
+def workouts(points: list) -> list[Workout]:
+    """Read exercise sessions into workouts, once per session (the device's where mirrored)."""
+    return sorted(distinct(readable(points, _workout, "exercise"), lambda workout: workout.start),
+                  key=lambda workout: workout.start)
+
+
+def _workout(point: dict) -> Workout:
+    exercise = point["exercise"]
+    interval = exercise["interval"]
+    start = civil_moment(interval, "civilStartTime", "startTime", "startUtcOffset")
+    if interval.get("startTime") and interval.get("endTime"):
+        seconds = (_instant(interval["endTime"]) - _instant(interval["startTime"])).total_seconds()
+    else:
+        seconds = (civil_moment(interval, "civilEndTime", "endTime", "endUtcOffset") - start).total_seconds()
+    summary = exercise.get("metricsSummary") or {}
+    zones = summary.get("heartRateZoneDurations") or {}
+
+    def number(key: str, cast=float):
+        return cast(summary[key]) if summary.get(key) is not None else None
+
+    return Workout(
+        start=start, seconds=round(seconds),
+        type=exercise.get("displayName") or str(exercise.get("exerciseType", "Workout")).replace("_", " ").title(),
+        calories=number("caloriesKcal"),
+        distance_km=round(float(summary["distanceMillimeters"]) / MM_PER_KM, 3)
+        if summary.get("distanceMillimeters") is not None else None,
+        average_heart_rate=number("averageHeartRateBeatsPerMinute"),
+        steps=number("steps", int),
+        heart_rate_zones={name: round(duration_seconds(zones.get(key)) / 60) for name, key in HR_ZONE_TIMES.items()}
+        if zones else None,
+    )

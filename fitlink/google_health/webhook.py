@@ -28,7 +28,7 @@ from flask import Blueprint, abort, current_app, request
 from .. import notifications
 from ..extensions import csrf
 from ..security import body_limit
-from ..sources import METRICS
+from ..sources import SYNCED
 from . import signatures
 from .connection import NAME
 from .signatures import Verdict
@@ -39,16 +39,28 @@ log = logging.getLogger(__name__)
 MAX_NOTIFICATIONS = 128
 MAX_USERS = MAX_NOTIFICATIONS
 
-# Google Health data types -> the fitlink metrics a change to them may touch.
+# Google Health data types -> the fitlink metrics and details a change to them may touch
+# (the webhook-supported types of /health/webhooks, as a public design note lists them).
 DATA_TYPE_METRICS = {
-    "steps": ("steps",),
+    "steps": ("steps", "steps_minutes"),
     "distance": ("distance",),
     "floors": ("floors",),
-    "total-calories": ("calories",),
-    "active-minutes": ("very_active_minutes", "fairly_active_minutes"),
+    "total-calories": ("calories", "calories_minutes"),
+    "active-minutes": ("very_active_minutes", "fairly_active_minutes", "lightly_active_minutes"),
     "daily-resting-heart-rate": ("resting_heart_rate",),
     "sleep": ("sleep",),
     "weight": ("weight",),
+    "heart-rate": ("heart_rate_minutes",),
+    "exercise": ("exercises",),
+    "daily-heart-rate-variability": ("hrv",),
+    "daily-oxygen-saturation": ("spo2",),
+    "daily-respiratory-rate": ("breathing_rate",),
+    "daily-sleep-temperature-derivations": ("skin_temperature",),
+    "daily-vo2-max": ("vo2max",),
+    "active-zone-minutes": ("active_zone_minutes",),
+    "time-in-heart-rate-zone": ("active_zone_minutes",),
+    "body-fat": ("body_fat",),
+    "sedentary-period": ("sedentary_minutes",),
 }
 
 bp = Blueprint("google_health_webhook", __name__)
@@ -112,7 +124,7 @@ def changes(payload) -> dict[str, set[str] | None]:
 def queue_syncs(users: dict[str, set[str] | None]) -> None:
     """Queue one sync per connected, unbroken account a notification named (repeats merge into it)."""
     notifications.queue_syncs(NAME, {
-        user: None if wanted is None else tuple(m for m in METRICS if m in wanted) for user, wanted in users.items()
+        user: None if wanted is None else tuple(m for m in SYNCED if m in wanted) for user, wanted in users.items()
     })
 
 

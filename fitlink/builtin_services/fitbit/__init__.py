@@ -29,7 +29,7 @@ from oauthlib.oauth1 import WebApplicationServer
 from ..common.service import configure, init_database, init_pages
 from ..common.state import LockedWSGI, make_clock
 
-from . import api, pages, provider
+from . import api, day_api, pages, provider  # noqa: F401  (day_api: its routes join api.bp)
 from .activity import record_activity, revoke_tokens
 from .cli import demo_cli
 from .models import demo_db

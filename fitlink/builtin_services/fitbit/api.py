@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..common.accounts import get_account, local_today
 
-from . import shapes
+from . import day_shapes, shapes
 from .activity import served_values
 from .ranges import ValidationFailure, parse_range
 from .state import ApiCall, demo_state
@@ -29,7 +29,7 @@ def fitbit_error(status: int, error_type: str, message: str, field: str = "n/a")
     return response
 
 
-def _units() -> str:
+def request_units() -> str:
     language = request.headers.get("Accept-Language", "").replace("-", "_")
     return "en_US" if language.startswith("en_US") else "METRIC"
 
@@ -76,9 +76,9 @@ def validation_failed(error: ValidationFailure) -> Response:
     return fitbit_error(400, "validation", error.message, error.field)
 
 
-def _days(first: str, second: str, max_days: int) -> list[tuple[date, dict]]:
+def served_days(first: str, second: str, max_days: int) -> list[tuple[date, dict]]:
     start, end = parse_range(first, second, g.today, max_days)
-    units = _units()
+    units = request_units()
     return [(day, shapes.convert(values, units))
             for day, values in served_values(g.account, start, end, g.today)]
 
@@ -93,51 +93,51 @@ def profile():
 @bp.get("/1/user/-/activities/date/<day>.json")
 def daily_summary(day: str):
     """Return one day's activity summary (zeros outside the account's history)."""
-    days = _days(day, "1d", 1)
+    days = served_days(day, "1d", 1)
     return shapes.summary(days[0][1] if days else shapes.ZERO_DAY)
 
 
 @bp.get(f"/1/user/-/activities/<any({', '.join(RESOURCES)}):resource>/date/<first>/<second>.json")
 def activity_series(resource: str, first: str, second: str):
     """Return one activity resource per day."""
-    return shapes.series(resource, _days(first, second, 30 if resource == "activityCalories"
+    return shapes.series(resource, served_days(first, second, 30 if resource == "activityCalories"
                                          else 1095))
 
 
 @bp.get("/1/user/-/activities/heart/date/<first>/<second>.json")
 def heart_series(first: str, second: str):
     """Return heart rate zones and resting heart rate per day."""
-    return shapes.heart(_days(first, second, 365))
+    return shapes.heart(served_days(first, second, 365))
 
 
 @bp.get("/1.2/user/-/sleep/date/<first>/<second>.json")
 def sleep_range(first: str, second: str):
     """Return the sleep logs of a date range."""
-    return shapes.sleep_logs(_days(first, second, 100), g.account)
+    return day_shapes.sleep_logs(served_days(first, second, 100), g.account)
 
 
 @bp.get("/1.2/user/-/sleep/date/<day>.json")
 def sleep_day(day: str):
     """Return the sleep log of one date."""
-    return shapes.sleep_logs(_days(day, "1d", 1), g.account)
+    return day_shapes.sleep_logs(served_days(day, "1d", 1), g.account)
 
 
 @bp.get("/1/user/-/body/log/weight/date/<first>/<second>.json")
 def weight_log_range(first: str, second: str):
     """Return the weighings of a date range."""
-    return shapes.weight_logs(_days(first, second, 31), g.account)
+    return shapes.weight_logs(served_days(first, second, 31), g.account)
 
 
 @bp.get("/1/user/-/body/log/weight/date/<day>.json")
 def weight_log_day(day: str):
     """Return the weighings of one date."""
-    return shapes.weight_logs(_days(day, "1d", 1), g.account)
+    return shapes.weight_logs(served_days(day, "1d", 1), g.account)
 
 
 @bp.get("/1/user/-/body/weight/date/<first>/<second>.json")
 def weight_series(first: str, second: str):
     """Return the body-weight series (only days with a weighing)."""
-    return shapes.weight_series(_days(first, second, 1095))
+    return shapes.weight_series(served_days(first, second, 1095))
 
 
 @bp.post("/1/user/-/apiSubscriptions/<subscription_id>.json")

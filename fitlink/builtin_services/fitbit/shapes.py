@@ -89,47 +89,6 @@ def heart(days: list[tuple[date, dict]]) -> dict:
     return {"activities-heart": items}
 
 
-def _sleep_levels(sleep: dict) -> list[dict]:
-    stages = sleep["stages"]
-    parts = [("light", stages["light"] // 2), ("deep", stages["deep"]),
-             ("light", stages["light"] - stages["light"] // 2), ("rem", stages["rem"]),
-             ("wake", stages["wake"])]
-    moment, data = datetime.fromisoformat(sleep["startTime"]), []
-    for level, minutes in parts:
-        data.append({"dateTime": moment.strftime("%Y-%m-%dT%H:%M:%S.000"),
-                     "level": level, "seconds": minutes * 60})
-        moment += timedelta(minutes=minutes)
-    return data
-
-
-def _sleep_log(day: date, sleep: dict, account: Account) -> dict:
-    stages = sleep["stages"]
-    return {
-        "dateOfSleep": day.isoformat(), "startTime": sleep["startTime"],
-        "endTime": sleep["endTime"], "duration": sleep["timeInBed"] * 60000,
-        "efficiency": sleep["efficiency"], "isMainSleep": True, "infoCode": 0,
-        "logId": int(account.encoded_id, 36) * 100000 + day.toordinal() % 100000,
-        "logType": "auto_detected", "minutesAsleep": sleep["minutesAsleep"],
-        "minutesAwake": sleep["minutesAwake"], "minutesToFallAsleep": 0,
-        "minutesAfterWakeup": 0, "timeInBed": sleep["timeInBed"], "type": "stages",
-        "levels": {"summary": {level: {"count": 2 if level == "light" else 1,
-                                       "minutes": minutes, "thirtyDayAvgMinutes": minutes}
-                               for level, minutes in stages.items()},
-                   "data": _sleep_levels(sleep), "shortData": []},
-    }
-
-
-def sleep_logs(days: list[tuple[date, dict]], account: Account) -> dict:
-    """Return the sleep logs of the days that have one, newest first, with a summary."""
-    logs = [_sleep_log(day, v["sleep"], account) for day, v in reversed(days) if v["sleep"]]
-    totals = {level: sum(log["levels"]["summary"][level]["minutes"] for log in logs)
-              for level in ("deep", "light", "rem", "wake")}
-    return {"sleep": logs, "summary": {
-        "stages": totals, "totalSleepRecords": len(logs),
-        "totalMinutesAsleep": sum(log["minutesAsleep"] for log in logs),
-        "totalTimeInBed": sum(log["timeInBed"] for log in logs)}}
-
-
 def weight_logs(days: list[tuple[date, dict]], account: Account) -> dict:
     """Return the weight log entries of the days with a weighing."""
     entries = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g, request
 
@@ -111,10 +113,34 @@ def daily_roll_up(user: str, data_type: str):
     fields = rollup.parse_request(body, kind)
     g.call.range = (fields["start"], fields["end"])
     days = served_days(g.account, fields["start"], fields["end"], g.today)
-    points = rollup.windows(kind, fields["start"], fields["end"], fields["window"], days)
+    points = rollup.windows(kind, fields["start"], fields["end"], fields["window"], days, g.account.name)
     bound = {key: fields[key] for key in ("start", "end", "window", "family", "size")}
     page, next_token = take_page(points, fields["size"], fields["token"],
                                  bound | {"type": kind.id}, current_app.secret_key)
+    answer: dict = {"rollupDataPoints": page}
+    if next_token:
+        answer["nextPageToken"] = next_token
+    return answer
+
+
+@bp.post("/dataTypes/<data_type>/dataPoints:rollUp")
+def roll_up(user: str, data_type: str):
+    """Roll up a physical time range in windows of any size (such as "60s"), one point per window."""
+    kind = data_type_of(data_type)
+    if not kind.physical_rollup:
+        raise invalid_argument(f"rollUp does not support {kind.id}.", "INVALID_PARENT_DATA_TYPE_COLLECTION")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise invalid_argument("Invalid JSON payload received.")
+    fields = rollup.parse_physical(body, kind)
+    g.call.range = (fields["start"], fields["end"])
+    zone = ZoneInfo(g.account.timezone)
+    days = served_days(g.account, fields["start"].astimezone(zone).date(),
+                       (fields["end"] - timedelta(microseconds=1)).astimezone(zone).date(), g.today)
+    points = rollup.physical_windows(kind, g.account.name, fields["start"], fields["end"], fields["window"], days)
+    bound = {key: str(fields[key]) for key in ("start", "end", "window", "family", "size")}
+    page, next_token = take_page(points, fields["size"], fields["token"], bound | {"type": kind.id, "physical": True},
+                                 current_app.secret_key)
     answer: dict = {"rollupDataPoints": page}
     if next_token:
         answer["nextPageToken"] = next_token

@@ -26,8 +26,9 @@ IDENTITY_SCOPES = frozenset(PREFIX + name for name in (
     "reproductive_health.readonly", "settings.readonly", "sleep.readonly"))
 SCOPE_LABELS = {
     ACTIVITY: "See your activity and fitness data (steps, distance, floors, active minutes, "
-              "calories)",
-    METRICS: "See your health metrics and measurements (weight, resting heart rate)",
+              "calories, exercises, zone minutes, cardio fitness)",
+    METRICS: "See your health metrics and measurements (weight, body fat, heart rate, HRV, "
+             "SpO2, breathing rate, skin temperature)",
     SLEEP: "See your sleep data",
     SETTINGS: "See your settings (time zone, units)",
     PROFILE: "See your profile (age, member since)",
@@ -50,6 +51,7 @@ class DataType:
     rollup_max_days: int = 90
     page_default: int = 1440
     page_max: int = 10000
+    physical_rollup: bool = False  # rollUp over physical time windows (dataPoints:rollUp)
 
     def filter_fields(self) -> dict[str, str]:
         """Return the filterable fields of this type and the kind of literal each takes."""
@@ -62,20 +64,43 @@ class DataType:
                     f"{name}.sample_time.civil_time": CIVIL}
         if self.record == "daily":
             return {f"{name}.date": DATE}
+        if self.id != "sleep":
+            # Sessions other than sleep filter by their civil start (discovery: list filter).
+            return {f"{name}.interval.civil_start_time": CIVIL}
         return {f"{name}.interval.end_time": PHYSICAL, f"{name}.interval.civil_end_time": CIVIL}
 
 
-# total-calories has no DataPoint field, so it can only be rolled up; sleep has no rollup
-# field. The scope of daily-resting-heart-rate is taken to be health metrics (the data-types
-# page groups heart measurements there); the page could not be read to confirm it.
+# total-calories has no DataPoint field, so it can only be rolled up; sleep and exercise have
+# no rollup field. Scopes and operations per type follow a public design note's table of
+# every data type (record type, operations, scope; the /health/data-types page could not be
+# read here): heart measurements and body fat under health metrics, daily VO2 max, exercise,
+# zone minutes and sedentary periods under activity.
+# dailyRollUp of the daily types answers personal ranges, not the day's value: the demo
+# refuses it for them, so a client must list them.
 DATA_TYPES = {dt.id: dt for dt in (
-    DataType("steps", "steps", ACTIVITY, "interval"),
-    DataType("distance", "distance", ACTIVITY, "interval"),
+    DataType("steps", "steps", ACTIVITY, "interval", physical_rollup=True),
+    DataType("distance", "distance", ACTIVITY, "interval", physical_rollup=True),
     DataType("floors", "floors", ACTIVITY, "interval"),
     DataType("total-calories", "total_calories", ACTIVITY, "interval", listable=False,
-             rollup_max_days=14),
+             rollup_max_days=14, physical_rollup=True),
     DataType("active-minutes", "active_minutes", ACTIVITY, "interval", rollup_max_days=14),
     DataType("daily-resting-heart-rate", "daily_resting_heart_rate", METRICS, "daily"),
     DataType("sleep", "sleep", SLEEP, "session", rollup=False, page_default=25, page_max=25),
     DataType("weight", "weight", METRICS, "sample"),
+    DataType("heart-rate", "heart_rate", METRICS, "sample", rollup=False, rollup_max_days=14,
+             physical_rollup=True),
+    DataType("exercise", "exercise", ACTIVITY, "session", rollup=False, page_default=25,
+             page_max=25),
+    DataType("daily-heart-rate-variability", "daily_heart_rate_variability", METRICS, "daily",
+             rollup=False),
+    DataType("daily-oxygen-saturation", "daily_oxygen_saturation", METRICS, "daily", rollup=False),
+    DataType("daily-respiratory-rate", "daily_respiratory_rate", METRICS, "daily", rollup=False),
+    DataType("daily-sleep-temperature-derivations", "daily_sleep_temperature_derivations", METRICS,
+             "daily", rollup=False),
+    DataType("daily-vo2-max", "daily_vo2_max", ACTIVITY, "daily", rollup=False),
+    DataType("active-zone-minutes", "active_zone_minutes", ACTIVITY, "interval"),
+    DataType("time-in-heart-rate-zone", "time_in_heart_rate_zone", ACTIVITY, "interval"),
+    DataType("body-fat", "body_fat", METRICS, "sample"),
+    # The demo serves only the sedentary periods' daily rollup (durationSum), not their list.
+    DataType("sedentary-period", "sedentary_period", ACTIVITY, "interval", listable=False),
 )}
