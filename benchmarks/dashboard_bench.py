@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from fitlink import create_app  # noqa: E402
 from fitlink.extensions import db  # noqa: E402
-from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, User  # noqa: E402
+from fitlink.models import DailyMetric, Connection, SourceMetric, SyncState, User  # noqa: E402
 from fitlink.sources import METRICS  # noqa: E402
 
 RANGES = (7, 30, 90, 365)
@@ -76,7 +76,7 @@ def parse_args() -> argparse.Namespace:
 def build_app(db_path: Path):
     """A production-like app on the benchmark database (no built-in service, no job consumer)."""
     # One JSON line per request would drown the results.
-    for noisy in ("fitlink.request", "fitlink.google_health.transport"):
+    for noisy in ("fitlink.request", "fitlink.transport"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     app = create_app({
         "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
@@ -140,7 +140,7 @@ def fill(app, users: int, days: int, health: bool = False) -> None:
         db.session.execute(insert(User), [
             {"id": i, "email": f"user{i}@example.org", "password_hash": "-", "created_at": now}
             for i in range(1, users + 1)])
-        db.session.execute(insert(OAuth), [
+        db.session.execute(insert(Connection), [
             {"id": i, "provider": SOURCE, "provider_user_id": f"U{i:05d}", "user_id": i, "token": {},
              "display_name": f"User {i}", "timezone": TIMEZONES[i % len(TIMEZONES)],
              "member_since": today - timedelta(days=days + 30),

@@ -42,7 +42,7 @@ from fitlink.builtin_services.google_health.intraday import day_detail, nap_of  
 from fitlink.google_health import source as gh  # noqa: E402
 from fitlink.google_health.intraday import WINDOWS_PER_CALL  # noqa: E402
 from fitlink.google_health.blueprint import SCOPES  # noqa: E402
-from fitlink.models import OAuth  # noqa: E402
+from fitlink.models import Connection  # noqa: E402
 from fitlink.sources import METRICS, MINUTE_DETAILS  # noqa: E402
 from fitlink.sync import sync_connection  # noqa: E402
 from fitlink.sync.plan import minimum_calls  # noqa: E402
@@ -86,7 +86,7 @@ def use_chunks(app, chunk_days: dict) -> None:
 def timed_sync(app) -> tuple[float, int]:
     """Run the connection's import as a background job would; return seconds and rows written."""
     with app.app_context():
-        connection_id = db.session.execute(db.select(OAuth.id)).scalar_one()
+        connection_id = db.session.execute(db.select(Connection.id)).scalar_one()
         started = time.perf_counter()
         result = sync_connection(connection_id)
         elapsed = time.perf_counter() - started
@@ -99,7 +99,7 @@ def resumed_sync(app) -> tuple[float, int]:
     import pauses and is resumed when it said, as the job queue would; the wait is not timed."""
     seconds = rows = 0
     with app.app_context():
-        connection_id = db.session.execute(db.select(OAuth.id)).scalar_one()
+        connection_id = db.session.execute(db.select(Connection.id)).scalar_one()
         while True:
             started = time.perf_counter()
             result = sync_connection(connection_id)
@@ -174,7 +174,7 @@ def google_backfill(years: int, workdir: Path) -> tuple[int, int, float, int]:
         seconds, rows = resumed_sync(app)
         calls = len(builtin_google_health.call_log(demo))
         with app.app_context():
-            connection = db.session.execute(db.select(OAuth)).scalar_one()
+            connection = db.session.execute(db.select(Connection)).scalar_one()
             today = local_today(connection.timezone)
             floor = history_floor(connection.member_since, today, 365 * years)
     return calls, google_minimum(floor, today), seconds, rows

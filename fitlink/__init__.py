@@ -5,8 +5,8 @@ from pathlib import Path
 from flask import Flask
 
 from . import (
-    account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, day, errors, fitbit, formatting, health, jobs,
-    google_health, links, logs, mail, security, sessions, sources, throttle,
+    account, archive, auth, builtin, cli, connection_views, crypto, dashboard, database, day, errors, fitbit,
+    formatting, google_health, health, jobs, links, logs, mail, security, sessions, sources, throttle, transport,
 )
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
@@ -17,8 +17,8 @@ SOURCES = (google_health.SOURCE, fitbit.SOURCE, archive.SOURCE)
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build a fitlink app from defaults, instance/config.py, FITLINK_* and test_config."""
+def create_app(test_config: dict | None = None, source_kinds=SOURCES) -> Flask:
+    """Build a fitlink app from defaults, instance/config.py, FITLINK_* and test_config, offering source_kinds."""
     app = Flask(
         __name__,
         instance_path=str(ROOT / "instance"),
@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    load_config(app, test_config)
+    load_config(app, test_config, source_kinds)
 
     crypto.init_app(app)
     security.init_app(app)
@@ -49,7 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(day.bp)
     app.register_blueprint(connection_views.bp)
     cli.init_app(app)
-    sources.init_app(app, SOURCES)
+    sources.init_app(app, source_kinds)
+    transport.init_app(app, [name for kind in sources.registered(app) for name in kind.url_settings])
     health.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

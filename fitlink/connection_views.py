@@ -30,12 +30,12 @@ def sync_now():
     return redirect(url_for("dashboard.index"))
 
 
-@bp.post("/connections/<provider>/disconnect")
+@bp.post("/connections/<source>/disconnect")
 @login_required
-def disconnect(provider: str):
+def disconnect(source: str):
     """Remove one connection: its token, and the data that came from it."""
-    kind = sources.get(provider)
-    connection = connection_for(current_user.id, provider) if kind else None
+    kind = sources.get(source)
+    connection = connection_for(current_user.id, source) if kind else None
     if connection is None:
         abort(404)
     revoked = revoke(connection)

@@ -11,7 +11,7 @@ LB_PER_KG = 2.20462262185
 
 
 def metric(unit_system: str | None) -> bool:
-    """Tell whether a Fitbit profile unit ("METRIC", "en_US", "en_GB") means metric."""
+    """Tell whether a profile's unit setting ("METRIC", "en_US", "en_GB") means metric."""
     return (unit_system or "METRIC").upper() == "METRIC"
 
 
@@ -100,7 +100,7 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def localtime(moment: datetime, tz_name: str | None, with_date: bool = False) -> str:
-    """Write a UTC time in the Fitbit user's timezone, like 14:00 or 27 Nov 14:00."""
+    """Write a UTC time in the person's time zone, like 14:00 or 27 Nov 14:00."""
     local = as_utc(moment).astimezone(zone(tz_name))
     return f"{local.day} {local:%b %H:%M}" if with_date else f"{local:%H:%M}"
 

@@ -22,8 +22,25 @@ log = logging.getLogger(__name__)
 
 LOCKED_RETRY = timedelta(seconds=15)
 
+
+class SqliteQueue(SqliteStorage):
+    """Huey's SQLite storage, synced to disk as fitlink's database is (database.py): WAL, synchronous=NORMAL.
+
+    Huey leaves SQLite's default, FULL, which waits for the disk at every
+    commit: two waits for each queued job (the job, and its enqueue time for
+    the heartbeat), in the webhook's answer. With WAL, NORMAL loses no committed
+    job on a crash, only on power loss, and a lost sync job is queued again by
+    the next request for it (sync/pending.py: ABANDONED) or the periodic refresh.
+    """
+
+    def _create_connection(self):
+        connection = super()._create_connection()
+        connection.execute("pragma synchronous=NORMAL")
+        return connection
+
+
 # Storage is chosen by init_app from the configuration; tasks register here at import.
-huey = Huey("fitlink", storage_class=SqliteStorage, filename=":memory:")
+huey = Huey("fitlink", storage_class=SqliteQueue, filename=":memory:")
 _bound = {"app": None, "consumer": None}
 _consumer_lock = threading.Lock()
 
@@ -34,7 +51,7 @@ def init_app(app: Flask) -> None:
     if config["REDIS_URL"]:
         huey.storage_class, huey.storage_kwargs = RedisStorage, {"url": config["REDIS_URL"]}
     else:
-        huey.storage_class, huey.storage_kwargs = SqliteStorage, {"filename": config["HUEY_SQLITE_PATH"]}
+        huey.storage_class, huey.storage_kwargs = SqliteQueue, {"filename": config["HUEY_SQLITE_PATH"]}
     huey.immediate = bool(config.get("JOBS_IMMEDIATE"))  # tests: run each task when queued
     huey.storage = huey.create_storage()
     _bound["app"] = app
@@ -123,10 +140,8 @@ def _queue(connection_id: int, token: str | None, at: datetime | None = None) ->
 
 
 @huey.task()
-def sync_task(connection_id: int, token: str | None = None, **options):
+def sync_task(connection_id: int, token: str):
     """Start the connection's queued sync if this job still holds it; run it, and come back later if need be."""
-    if token is None:  # queued by an older fitlink, with its options: queue it the bounded way
-        return _in_app_context(lambda: "requeued" if enqueue_sync(connection_id, **options) else "merged")
     return _in_app_context(_start, connection_id, token)
 
 
@@ -134,26 +149,26 @@ def _start(connection_id: int, token: str) -> str:
     wanted = pending.take(connection_id, token)
     if wanted is None:
         return "merged"  # another job took this sync over
+    return run_sync(connection_id, wanted)
+
+
+def run_sync(connection_id: int, wanted: Wanted = Wanted(everything=True)) -> str:
+    """Sync what `wanted` asks (one sync per connection at a time); return the outcome.
+
+    Its metrics are refreshed first, due or not; then, when it asks for
+    everything, the rest as far as it is due. A sync that found the connection
+    locked or rate-limited queues one retry of what was left, merged like any request.
+    """
     outcome = "complete"
     if wanted.metrics or wanted.full:
-        outcome = run_sync(connection_id, manual=wanted.manual, full=wanted.full,
-                           metrics=None if wanted.full else wanted.metrics, wanted=wanted)
+        outcome = _run(connection_id, wanted, metrics=None if wanted.full else wanted.metrics)
     if wanted.everything and not wanted.full and outcome in ("complete", "errors"):
-        # A notification's metrics are refreshed above; the rest only as far as they are due.
-        rest = Wanted(everything=True, manual=wanted.manual)
-        outcome = run_sync(connection_id, manual=wanted.manual, wanted=rest)
+        outcome = _run(connection_id, Wanted(everything=True, manual=wanted.manual), metrics=None)
     return outcome
 
 
-def run_sync(connection_id: int, manual: bool = False, full: bool = False, metrics=None,
-             wanted: Wanted | None = None) -> str:
-    """Sync the connection (one sync per connection at a time); return the outcome.
-
-    A sync that found the connection locked or rate-limited queues one retry
-    of what it was asked (`wanted`, else its own options), merged like any request.
-    """
-    result = sync_connection(connection_id, full=full, manual=manual,
-                             metrics=tuple(metrics) if metrics else None)
+def _run(connection_id: int, wanted: Wanted, metrics: tuple[str, ...] | None) -> str:
+    result = sync_connection(connection_id, full=wanted.full, manual=wanted.manual, metrics=metrics)
     log.info("connection %s: sync %s, %s calls, %s rows", connection_id, result.outcome, result.calls, result.rows)
     if result.outcome == "locked":
         # The running sync may have started before this data changed: run again after it.
@@ -162,7 +177,6 @@ def run_sync(connection_id: int, manual: bool = False, full: bool = False, metri
         retry_at = result.retry_at
     else:
         return result.outcome
-    wanted = wanted or Wanted.of(manual=manual, full=full, metrics=metrics)
     _queue(connection_id, pending.request(connection_id, wanted, at=retry_at), retry_at)
     return result.outcome
 
@@ -174,7 +188,7 @@ def refresh_stale():
 
 
 def _refresh_stale() -> int:
-    synced = [kind.name for kind in sources.kinds() if kind.open is not None]
+    synced = sources.live_names()
     due = connections_due(timedelta(minutes=current_app.config["REFRESH_MINUTES"]), synced)
     for connection_id in due:
         enqueue_sync(connection_id)

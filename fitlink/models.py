@@ -40,7 +40,7 @@ class User(UserMixin, db.Model):
     # The last "Sync now" press that queued work: presses soon after it queue nothing (sync/pending.py).
     sync_pressed_at: Mapped[datetime | None]
 
-    connections: Mapped[list["OAuth"]] = relationship(
+    connections: Mapped[list["Connection"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -49,11 +49,12 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_secret}"
 
 
-class OAuth(OAuthConsumerMixin, db.Model):
+class Connection(OAuthConsumerMixin, db.Model):
     """One connection of a person to one source: the token (Flask-Dance storage) and its profile.
 
-    `provider` is the source kind's name ("fitbit", "google_health",
-    "fitbit_archive"); a person has at most one connection per kind.
+    `provider` holds the source's name ("fitbit", "google_health",
+    "fitbit_archive"; the column keeps Flask-Dance's name, which its storage
+    queries by); a person has at most one connection per source.
     """
 
     __tablename__ = "oauth"

@@ -14,8 +14,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-# Where the "Connect" flows send the browser: a form or a redirect after one may go there.
-AUTHORIZATION_SETTINGS = ("FITBIT_AUTHORIZATION_URL", "GOOGLE_HEALTH_AUTHORIZATION_URL")
+from . import sources
+
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -41,10 +41,10 @@ def content_security_policy(form_targets: tuple[str, ...]) -> str:
 
 
 def authorization_origins() -> tuple[str, ...]:
-    """Return the origins of the configured OAuth authorization pages."""
+    """Return the origins of the registered sources' consent pages: "Connect" sends the browser there."""
     origins = []
-    for name in AUTHORIZATION_SETTINGS:
-        parts = urlsplit(current_app.config.get(name) or "")
+    for kind in sources.kinds():
+        parts = urlsplit(current_app.config.get(kind.consent_setting or "") or "")
         if parts.scheme in ("http", "https") and parts.netloc:
             origins.append(f"{parts.scheme}://{parts.netloc}")
     return tuple(sorted(set(origins)))

@@ -13,7 +13,7 @@ from services import postgres_database, redis_database
 from fitlink import sources
 from fitlink.archive.models import ArchiveImport
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, User
+from fitlink.models import DailyMetric, Connection, SourceMetric, SyncState, User
 from fitlink.sources import MinuteSeries, SleepSession, SleepStage, Workout
 from fitlink.sync.store import replace_sleep, replace_workouts, save_series
 
@@ -146,7 +146,7 @@ def add_data(app, email="ada@example.org"):
     """Give the person a connection with a token, sync state, source rows and shown values."""
     with app.app_context():
         user = db.session.execute(select(User).filter_by(email=email)).scalar_one()
-        connection = OAuth(provider="fitbit", provider_user_id=f"FB-{user.id}", user_id=user.id,
+        connection = Connection(provider="fitbit", provider_user_id=f"FB-{user.id}", user_id=user.id,
                            display_name="Ada L.", timezone="Europe/London", goals={"steps": 9000},
                            token={"oauth_token": "secret-access-token", "oauth_token_secret": "shh"})
         db.session.add(connection)
@@ -226,9 +226,9 @@ def count_rows(app, user_id) -> dict:
     with app.app_context():
         return {
             model.__tablename__: db.session.scalar(select(func.count()).select_from(model).where(
-                (model.connection_id.in_(select(OAuth.id).filter_by(user_id=user_id))) if model is SyncState
+                (model.connection_id.in_(select(Connection.id).filter_by(user_id=user_id))) if model is SyncState
                 else (model.id == user_id) if model is User else (model.user_id == user_id)))
-            for model in (User, OAuth, SyncState, SourceMetric, DailyMetric)
+            for model in (User, Connection, SyncState, SourceMetric, DailyMetric)
         }
 
 
@@ -256,7 +256,7 @@ def test_delete_account_removes_every_row_revokes_and_ends_sessions(app, revokin
     login(other_device)
     user_id = add_data(app)
     with app.app_context():
-        db.session.add(OAuth(provider="flaky", provider_user_id="FL-1", user_id=user_id, token={"t": "x"}))
+        db.session.add(Connection(provider="flaky", provider_user_id="FL-1", user_id=user_id, token={"t": "x"}))
         db.session.commit()
     keep = logged_in(app, email="bo@example.org")
     bo_id = add_data(app, email="bo@example.org")

@@ -15,7 +15,7 @@ from fitlink import jobs
 from fitlink.builtin_services.common.accounts import get_account
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.extensions import db
-from fitlink.models import OAuth, SyncRequest, User, now_utc
+from fitlink.models import Connection, SyncRequest, User, now_utc
 from fitlink.sync import lease
 from fitlink.sync.pending import names
 
@@ -191,12 +191,4 @@ def test_a_queued_sync_of_a_disconnected_source_does_nothing(queued):
     assert client.post("/connections/fitbit/disconnect").status_code == 302
     assert drain() == ["merged"]
     with app.app_context():
-        assert db.session.execute(db.select(OAuth)).scalars().all() == []
-
-
-def test_a_job_queued_by_an_older_fitlink_is_merged_too(queued):
-    app, _client = queued
-    jobs.sync_task(1, manual=True)  # the old signature: options, no token
-    jobs.sync_task(1, metrics=["steps"])
-    assert drain() == ["requeued", "merged", "complete"]
-    assert counts() == (0, 0) and queued_request(app) is None
+        assert db.session.execute(db.select(Connection)).scalars().all() == []

@@ -15,7 +15,7 @@ from fitlink.dashboard.charts import Scale, bucket_values, buckets, line, nice_c
 from fitlink.dashboard.periods import export_period, range_days
 from fitlink.dashboard.readings import Stat
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth, SyncState
+from fitlink.models import DailyMetric, Connection, SyncState
 
 pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
@@ -104,9 +104,9 @@ def test_sleep_card_shows_last_nights_stages(client):
 def test_step_goal_comes_from_the_link_or_defaults_to_ten_thousand(app, client):
     signup(client)
     connect(client, account="alex")
-    change(app, update(OAuth).values(goals=None))
+    change(app, update(Connection).values(goals=None))
     assert "of 10,000 goal" in client.get("/dashboard").text
-    change(app, update(OAuth).values(goals={"steps": 8000}))
+    change(app, update(Connection).values(goals={"steps": 8000}))
     page = client.get("/dashboard").text
     assert "of 8,000 goal" in page and "Goal 8,000" in page
 

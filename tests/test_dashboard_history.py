@@ -15,7 +15,7 @@ from fitlink.dashboard.charts import Scale, layout, month_buckets
 from fitlink.dashboard.readings import Stat
 from fitlink.dashboard.tables import bands
 from fitlink.extensions import db
-from fitlink.models import OAuth, SyncState, User
+from fitlink.models import Connection, SyncState, User
 from fitlink.sources import DayValue
 from fitlink.sync.store import save_days
 
@@ -30,7 +30,7 @@ def person(app, client):
     signup(client)
     with app.app_context():
         user = db.session.execute(select(User).filter_by(email="ada@example.org")).scalar_one()
-        db.session.add(OAuth(provider="fitbit", provider_user_id="FB-1", user_id=user.id, display_name="Ada L.",
+        db.session.add(Connection(provider="fitbit", provider_user_id="FB-1", user_id=user.id, display_name="Ada L.",
                              timezone=ZONE, goals={"steps": 10000}, token={"oauth_token": "t"}))
         db.session.commit()
         return user.id

@@ -12,7 +12,7 @@ from helpers import connect, signup
 
 from fitlink.dates import local_today
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth, User
+from fitlink.models import DailyMetric, Connection, User
 from fitlink.sources import DayValue, MinuteSeries, SleepSession, SleepStage, Workout
 from fitlink.sync.store import replace_sleep, replace_workouts, save_days, save_series
 
@@ -97,7 +97,7 @@ def ada_with_detail(app, client):
     day = date(2026, 11, 20)
     with app.app_context():
         user = db.session.execute(select(User).filter_by(email="ada@example.org")).scalar_one()
-        db.session.add(OAuth(provider="fitbit", provider_user_id="FB-1", user_id=user.id, timezone="UTC",
+        db.session.add(Connection(provider="fitbit", provider_user_id="FB-1", user_id=user.id, timezone="UTC",
                              token={"oauth_token": "t"}))
         save_days(user.id, "fitbit", "hrv", [DayValue(day, 41.5)])
         save_days(user.id, "fitbit", "skin_temperature", [DayValue(day, -0.4)])

@@ -24,7 +24,7 @@ from fitlink.builtin_services.google_health.models import health_db
 from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.google_health.source import LISTS, ROLLUPS
-from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncRequest, SyncState, User
+from fitlink.models import DailyMetric, Connection, SourceMetric, SyncRequest, SyncState, User
 
 pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
@@ -125,7 +125,7 @@ class World:
     def reset(self) -> None:
         """Start a case connected, with no error, pause, queued sync or recent press left by the last one."""
         with self.app.app_context():
-            connected = db.session.execute(db.select(OAuth).filter_by(provider=self.provider)).scalar_one_or_none()
+            connected = db.session.execute(db.select(Connection).filter_by(provider=self.provider)).scalar_one_or_none()
             if connected is not None:
                 connected.broken_at = None
                 for state in db.session.execute(db.select(SyncState)).scalars():
@@ -147,7 +147,7 @@ class World:
                                                  DailyMetric.value, DailyMetric.source)).all()
             kept = db.session.execute(db.select(SourceMetric.user_id, SourceMetric.source, SourceMetric.metric,
                                                 SourceMetric.day, SourceMetric.value)).all()
-            links = db.session.execute(db.select(OAuth)).scalars().all()
+            links = db.session.execute(db.select(Connection)).scalars().all()
             connections = [(link.id, link.provider, link.provider_user_id, link.user_id, link.goals,
                             dict(link.token) if with_token else None) for link in links]
         return sorted(shown), sorted(kept), sorted(connections)

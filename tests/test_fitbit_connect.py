@@ -13,12 +13,12 @@ from fitlink.builtin_services.common.accounts import daily_values, get_account, 
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth
+from fitlink.models import DailyMetric, Connection
 
 pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
 
-def stored(app, model=OAuth):
+def stored(app, model=Connection):
     with app.app_context():
         return db.session.execute(db.select(model)).scalars().all()
 

@@ -19,7 +19,8 @@ from fitlink.builtin_services.common.accounts import get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app, revoke_tokens
 from fitlink.extensions import db
-from fitlink.models import OAuth
+from fitlink.models import Connection
+from fitlink.sync.pending import Wanted
 
 pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
@@ -61,7 +62,7 @@ def notified(tmp_path):
 def state(app) -> tuple[bool, bool]:
     """Return (broken, has a token) of the one connection."""
     with app.app_context():
-        connection = db.session.execute(db.select(OAuth)).scalar_one()
+        connection = db.session.execute(db.select(Connection)).scalar_one()
         return connection.broken_at is not None, bool(connection.token)
 
 
@@ -95,7 +96,7 @@ def test_a_replayed_revocation_is_ignored_and_a_fresh_one_still_works(notified):
         assert replay(app, captured) == 204
         assert state(app) == (False, True)
     with app.app_context():
-        assert jobs.run_sync(1, manual=True) == "complete"  # the new grant works
+        assert jobs.run_sync(1, Wanted.of(manual=True)) == "complete"  # the new grant works
 
     later(6)
     assert revoke_tokens(demo, ACCOUNT) == 1  # a fresh revocation still ends the connection

@@ -20,7 +20,7 @@ from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.extensions import db
 from fitlink.google_health import SOURCE
 from fitlink.google_health.client import NOT_LINKED
-from fitlink.models import DailyMetric, OAuth
+from fitlink.models import DailyMetric, Connection
 from fitlink.sources import TokenRejected
 
 pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
@@ -140,7 +140,7 @@ def test_connect_needs_a_fitlink_login(app):
 def test_reconnecting_over_an_expired_stored_token_works(app, client):
     connect(client)
     with app.app_context():
-        connection = db.session.execute(db.select(OAuth)).scalar_one()
+        connection = db.session.execute(db.select(Connection)).scalar_one()
         connection.token = {**connection.token, "expires_at": 1}
         db.session.commit()
     answer = connect(client)
@@ -154,7 +154,7 @@ def test_refreshed_token_is_stored_on_the_connection_at_once(app, client, demo):
     (before,) = stored(app)
     expire_access_tokens(demo)
     with app.app_context():
-        connection = db.session.get(OAuth, before.id)
+        connection = db.session.get(Connection, before.id)
         source = SOURCE.open(connection)
         assert source.fetch("steps", alex_today() - timedelta(days=1), alex_today())
         source.close()
@@ -167,7 +167,7 @@ def test_refreshed_token_is_stored_on_the_connection_at_once(app, client, demo):
 def test_revoking_ends_the_grant_at_google(app, client, demo):
     connect(client)
     with app.app_context():
-        connection = db.session.execute(db.select(OAuth)).scalar_one()
+        connection = db.session.execute(db.select(Connection)).scalar_one()
         SOURCE.revoke(connection)
         reset_call_log(demo)
         source = SOURCE.open(connection)
@@ -194,7 +194,7 @@ def test_tokens_stay_out_of_the_logs(app, client, demo, caplog):
     expire_access_tokens(demo)
     (connection,) = stored(app)
     with app.app_context():
-        source = SOURCE.open(db.session.get(OAuth, connection.id))
+        source = SOURCE.open(db.session.get(Connection, connection.id))
         source.fetch("steps", alex_today(), alex_today())
         source.close()
     (refreshed,) = stored(app)

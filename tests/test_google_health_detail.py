@@ -24,7 +24,8 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.google_health import create_demo_app
 from fitlink.builtin_services.google_health.models import health_db
 from fitlink.extensions import db
-from fitlink.google_health.transport import allow_loopback_http
+from fitlink.google_health.config import URL_SETTINGS
+from fitlink.transport import allow_loopback_http
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.google_health import call_log, reset_call_log
 from fitlink.builtin_services.google_health.intraday import daily_health, day_detail, nap_of, zone_totals
@@ -55,7 +56,7 @@ def server(demo, monkeypatch):
     with serve_in_thread(demo) as handle:
         checker = Flask("loopback-check")
         checker.config.update(GOOGLE_HEALTH_TOKEN_URL=f"{handle.url}/token", GOOGLE_HEALTH_API_BASE_URL=handle.url)
-        allow_loopback_http(checker)
+        allow_loopback_http(checker, URL_SETTINGS)
         yield handle
 
 

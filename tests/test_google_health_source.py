@@ -22,8 +22,9 @@ from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.client import NOT_LINKED
+from fitlink.google_health.config import URL_SETTINGS
 from fitlink.google_health.source import METRIC_SCOPES
-from fitlink.google_health.transport import allow_loopback_http
+from fitlink.transport import allow_loopback_http
 from fitlink.models import SyncState
 from fitlink.sources import (
     MINUTE_DETAILS, BadPayload, DayValue, NotSetUp, ProviderError, RateLimited, TokenRejected,
@@ -65,7 +66,7 @@ def server(demo, monkeypatch):
         app = Flask("loopback-check")
         app.config.update(GOOGLE_HEALTH_TOKEN_URL=f"{handle.url}/token",
                           GOOGLE_HEALTH_API_BASE_URL=handle.url)
-        allow_loopback_http(app)
+        allow_loopback_http(app, URL_SETTINGS)
         yield handle
 
 

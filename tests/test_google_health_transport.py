@@ -5,7 +5,8 @@ import os
 import pytest
 from flask import Flask
 
-from fitlink.google_health.transport import UnsafeURL, allow_loopback_http, is_loopback, require_safe
+from fitlink.google_health.config import URL_SETTINGS
+from fitlink.transport import UnsafeURL, allow_loopback_http, is_loopback, require_safe
 
 
 @pytest.fixture(autouse=True)
@@ -38,16 +39,16 @@ def test_https_and_loopback_http_are_safe_and_nothing_else():
 
 def test_google_urls_leave_oauthlib_strict():
     allow_loopback_http(app_with(token="https://oauth2.googleapis.com/token",
-                                 api_base="https://health.googleapis.com"))
+                                 api_base="https://health.googleapis.com"), URL_SETTINGS)
     assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ
 
 
 def test_loopback_urls_let_oauthlib_use_plain_http():
-    allow_loopback_http(app_with(token="http://127.0.0.1:5000/token", api_base="http://127.0.0.1:5000"))
+    allow_loopback_http(app_with(token="http://127.0.0.1:5000/token", api_base="http://127.0.0.1:5000"), URL_SETTINGS)
     assert os.environ["OAUTHLIB_INSECURE_TRANSPORT"] == "1"
 
 
 def test_plain_http_to_another_machine_stops_the_app():
     with pytest.raises(UnsafeURL, match="FITLINK_GOOGLE_HEALTH_TOKEN_URL"):
-        allow_loopback_http(app_with(token="http://oauth2.example.org/token", api_base="http://127.0.0.1:1"))
+        allow_loopback_http(app_with(token="http://oauth2.example.org/token", api_base="http://127.0.0.1:1"), URL_SETTINGS)
     assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ

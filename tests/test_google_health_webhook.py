@@ -25,7 +25,7 @@ from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.builtin_services.google_health.state import health_state
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth, now_utc
+from fitlink.models import DailyMetric, Connection, now_utc
 
 pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
@@ -162,7 +162,7 @@ def test_notification_for_a_broken_connection_queues_nothing(app, client, demo):
     signup(client)
     connect(client)
     with app.app_context():
-        connection = db.session.execute(db.select(OAuth)).scalar_one()
+        connection = db.session.execute(db.select(Connection)).scalar_one()
         connection.broken_at = now_utc()
         db.session.commit()
     reset_call_log(demo)

@@ -13,8 +13,9 @@ from fitlink.builtin_services.common.accounts import get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
-from fitlink.models import DailyMetric, OAuth, SourceMetric, now_utc
+from fitlink.models import DailyMetric, Connection, SourceMetric, now_utc
 from fitlink.sync import lease
+from fitlink.sync.pending import Wanted
 
 pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
 
@@ -34,14 +35,14 @@ def leased_app(tmp_path, provider):
 
 def lease_of(app) -> tuple:
     with app.app_context():
-        link = db.session.execute(db.select(OAuth)).scalar_one()
+        link = db.session.execute(db.select(Connection)).scalar_one()
         return link.sync_lease_owner, link.sync_lease_until
 
 
 def run(app, outcomes: list, **options) -> threading.Thread:
     def sync():
         with app.app_context():
-            outcomes.append(jobs.run_sync(1, **options))
+            outcomes.append(jobs.run_sync(1, Wanted.of(**options)))
     thread = threading.Thread(target=sync)
     thread.start()
     return thread
@@ -58,7 +59,7 @@ def test_only_the_owner_renews_or_releases(leased_app):
     with leased_app.app_context():
         first = lease.acquire(1)
         assert first and lease.acquire(1) is None
-        link = db.session.get(OAuth, 1)
+        link = db.session.get(Connection, 1)
         link.sync_lease_until = now_utc() - timedelta(seconds=1)  # its worker hung past the lease
         db.session.commit()
         second = lease.acquire(1)
@@ -130,7 +131,7 @@ def test_a_sync_whose_call_hangs_past_its_lease_stops_and_writes_nothing(leased_
     assert outcomes_b == ["complete"]
     assert lease_of(leased_app) == (None, None)
     with leased_app.app_context():
-        assert db.session.get(OAuth, 1).broken_at is None  # a late 401 does not mark it broken either
+        assert db.session.get(Connection, 1).broken_at is None  # a late 401 does not mark it broken either
         for model in (DailyMetric, SourceMetric):
             assert db.session.execute(db.select(model).filter_by(value=DOCTORED)).first() is None
             duplicates = db.session.execute(
@@ -163,7 +164,7 @@ def test_failing_fetches_renew_the_lease_so_no_second_sync_starts(leased_app, de
         # Six failed calls of 0.3 s each: the lease taken at the start would have run out by now.
         wait_for(lambda: slow.calls >= 6)
         with leased_app.app_context():
-            assert jobs.run_sync(1, manual=True) == "locked"
+            assert jobs.run_sync(1, Wanted.of(manual=True)) == "locked"
         a.join(20)
     assert outcomes == ["errors"]
     # One per metric, none twice (the activity log list has no /date/: the service answers it).

@@ -7,7 +7,7 @@ from sqlalchemy import inspect, text
 from helpers import make_config
 from fitlink import create_app
 from fitlink.extensions import db
-from fitlink.models import OAuth
+from fitlink.models import Connection
 from services import postgres_database
 
 
@@ -101,7 +101,7 @@ def test_data_of_the_first_schema_survives_the_upgrade(migrations_app):
                 (7, "steps")]
             stored = connection.execute(text("SELECT token FROM oauth")).scalar_one()
         assert "plain-token-value" not in stored
-        connection_row = db.session.get(OAuth, 7)
+        connection_row = db.session.get(Connection, 7)
         assert connection_row.token["oauth_token"] == "plain-token-value"
         db.session.remove()
 

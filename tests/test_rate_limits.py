@@ -23,8 +23,9 @@ from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
 from fitlink.fitbit.connection import open_source
 from fitlink.fitbit.source import ENDPOINTS
-from fitlink.models import DailyMetric, OAuth, SyncState
+from fitlink.models import DailyMetric, Connection, SyncState
 from fitlink.sources import DETAILS, MINUTE_DETAILS
+from fitlink.sync.pending import Wanted
 
 
 pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
@@ -81,12 +82,12 @@ def serve(config: dict):
 
 def connection_id(app) -> int:
     with app.app_context():
-        return db.session.execute(db.select(OAuth.id)).scalar_one()
+        return db.session.execute(db.select(Connection.id)).scalar_one()
 
 
 def run(app, cid, **options) -> str:
     with app.app_context():
-        return jobs.run_sync(cid, **options)
+        return jobs.run_sync(cid, Wanted.of(**options))
 
 
 def endpoint_of(path: str) -> str | None:
@@ -217,7 +218,7 @@ def test_a_short_window_says_the_seconds_left_in_it(tmp_path):
         connect(client, account="alex")  # two calls; the import stays queued
         jobs.huey.flush()
         with app.app_context():
-            source = open_source(db.session.get(OAuth, connection_id(app)))
+            source = open_source(db.session.get(Connection, connection_id(app)))
             source.profile()
             assert (source.budget.limit, source.budget.remaining, source.budget.reserve()) == (4, 1, 0)
             reset_in = (source.budget.reset_at - fitlink_clock.now()).total_seconds()
@@ -272,7 +273,7 @@ def test_background_sync_stops_with_fifteen_of_150_left_and_sync_now_uses_them(h
     cid = connection_id(app)
     needed = sum(minimum_calls(metric, HOURLY_DAYS) for metric in ENDPOINTS)
     with app.app_context():
-        source = open_source(db.session.get(OAuth, cid))
+        source = open_source(db.session.get(Connection, cid))
         for _ in range(148 - needed - 5):  # the hour's other calls: needed + 5 left, less than needed + the reserve
             source.profile()
         assert (source.budget.limit, source.budget.remaining, source.budget.reserve()) == (150, needed + 5, 15)

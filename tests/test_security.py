@@ -18,7 +18,7 @@ from helpers import CLIENT_SECRET, build_app, connect, make_config, signup
 
 from fitlink.crypto import EncryptedJSON
 from fitlink.extensions import db
-from fitlink.models import OAuth
+from fitlink.models import Connection
 from fitlink.security import body_limit
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -176,7 +176,7 @@ def test_oauth_tokens_are_encrypted_at_rest(app, client):
     signup(client)
     assert connect(client).status_code == 302
     with app.app_context():
-        token = db.session.execute(select(OAuth)).scalar_one().token
+        token = db.session.execute(select(Connection)).scalar_one().token
     assert len(token["oauth_token"]) >= 16 and len(token["oauth_token_secret"]) >= 16
     assert stored_anywhere(app, token["oauth_token"]) == []
     assert stored_anywhere(app, token["oauth_token_secret"]) == []
@@ -196,7 +196,7 @@ def test_tokens_rotate_to_a_new_key(tmp_path, provider):
     signup(client)
     with app.app_context():
         user_id = db.session.execute(text("SELECT id FROM users")).scalar_one()
-        db.session.add(OAuth(provider="fitbit", provider_user_id="FB", user_id=user_id,
+        db.session.add(Connection(provider="fitbit", provider_user_id="FB", user_id=user_id,
                              token={"oauth_token": "tok-123", "oauth_token_secret": "sec-456"}))
         db.session.commit()
         # A row written before encryption (plain JSON) is read, and rotated like the rest.
@@ -213,7 +213,7 @@ def test_tokens_rotate_to_a_new_key(tmp_path, provider):
     assert result.exit_code == 0 and "Re-encrypted 2 token(s)" in result.output
     only_new = build_app_keeping_data(tmp_path, provider, [new])
     with only_new.app_context():
-        tokens = {row.provider: row.token for row in db.session.execute(select(OAuth)).scalars()}
+        tokens = {row.provider: row.token for row in db.session.execute(select(Connection)).scalars()}
     assert tokens == {"fitbit": {"oauth_token": "tok-123", "oauth_token_secret": "sec-456"},
                       "legacy": {"oauth_token": "plain-1"}}
     assert Fernet(new).decrypt(raw_token_of(only_new, "legacy"))
@@ -244,4 +244,4 @@ def test_sqlite_database_file_is_private(tmp_path, provider):
 
 
 def test_encrypted_column_type_is_on_the_token():
-    assert isinstance(OAuth.__table__.c.token.type, EncryptedJSON)
+    assert isinstance(Connection.__table__.c.token.type, EncryptedJSON)

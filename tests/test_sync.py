@@ -16,9 +16,10 @@ from fitlink.builtin_services.fitbit import call_log, reset_call_log, revoke_tok
 from fitlink.connections import remove_connection
 from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
-from fitlink.models import DailyMetric, OAuth, SourceMetric, SyncState, now_utc
+from fitlink.models import DailyMetric, Connection, SourceMetric, SyncState, now_utc
 from fitlink.sources import DETAILS, MINUTE_DETAILS
 from fitlink.sync import sync_connection
+from fitlink.sync.pending import Wanted
 from fitlink.sync.plan import minimum_calls
 from fitlink.sync.schedule import connections_due
 
@@ -67,7 +68,7 @@ def users_due(stale_after):
 
 def run(app, cid, **options) -> str:
     with app.app_context():
-        return jobs.run_sync(cid, **options)
+        return jobs.run_sync(cid, Wanted.of(**options))
 
 
 @pytest.fixture
@@ -187,7 +188,7 @@ def test_a_rejected_token_marks_the_connection_broken_and_stops_jobs(app, client
     assert run(app, uid, manual=True) == "token_rejected"
     assert len(call_log(demo_app)) == 1
     with app.app_context():
-        assert db.session.get(OAuth, 1).broken_at is not None
+        assert db.session.get(Connection, 1).broken_at is not None
         assert users_due(timedelta(0)) == []
     page = client.get("/dashboard").text
     assert "Reconnect Fitbit" in page and "Reconnect needed" in page
@@ -196,7 +197,7 @@ def test_a_rejected_token_marks_the_connection_broken_and_stops_jobs(app, client
     assert rows_by_metric(app)["steps"] > 0  # nothing stored is lost
     connect(client)  # reconnecting mends it
     with app.app_context():
-        assert db.session.get(OAuth, 1).broken_at is None
+        assert db.session.get(Connection, 1).broken_at is None
 
 
 class FakeProvider:
@@ -321,14 +322,14 @@ def test_a_lease_left_by_a_killed_worker_expires(app, client):
     connect(client)
     uid = connection_id(app)
     with app.app_context():
-        link = db.session.execute(db.select(OAuth)).scalar_one()
+        link = db.session.execute(db.select(Connection)).scalar_one()
         link.sync_lease_until = now_utc() + timedelta(minutes=1)  # held by a worker that died
         db.session.commit()
         assert sync_connection(uid).outcome == "locked"
         link.sync_lease_until = now_utc() - timedelta(seconds=1)
         db.session.commit()
         assert sync_connection(uid, manual=True).outcome == "complete"
-        assert db.session.get(OAuth, link.id).sync_lease_until is None
+        assert db.session.get(Connection, link.id).sync_lease_until is None
 
 
 def test_sync_without_a_connection_does_nothing(app):
@@ -358,7 +359,7 @@ class DisconnectDuringSync:
         if not self.done and environ["PATH_INFO"].startswith(DATA_PATHS):
             self.done = True
             with self.fitlink_app.app_context():
-                remove_connection(db.session.get(OAuth, self.uid))
+                remove_connection(db.session.get(Connection, self.uid))
                 db.session.commit()
         return self.provider_app(environ, start_response)
 

@@ -12,7 +12,7 @@ from fitlink.builtin_services.common.accounts import get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app, record_activity
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, OAuth, SyncRequest
+from fitlink.models import DailyMetric, Connection, SyncRequest
 from fitlink.sync.pending import names
 
 pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
@@ -95,7 +95,7 @@ def test_revoked_access_removes_the_token_and_keeps_the_data(queued_app):
     body = notification(alex.encoded_id, "userRevokedAccess", local_today(alex).isoformat())
     assert post(client, body).status_code == 204
     with queued_app.app_context():
-        link = db.session.get(OAuth, 1)
+        link = db.session.get(Connection, 1)
         assert link.token == {} and link.broken_at is not None
         assert db.session.execute(db.select(db.func.count()).select_from(DailyMetric)).scalar() > 0
     assert pending(queued_app) == []
@@ -137,6 +137,6 @@ def test_a_revocation_that_names_no_date_is_checked_with_the_provider(queued_app
     assert post(client, body).status_code == 204
     ((name, args, _kwargs),) = pending(queued_app)  # a sync whose 401 would break the connection
     with queued_app.app_context():
-        link = db.session.get(OAuth, 1)
+        link = db.session.get(Connection, 1)
         assert link.broken_at is None and link.token
         assert names(db.session.get(SyncRequest, 1).metrics) == ("steps",)

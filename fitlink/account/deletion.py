@@ -6,7 +6,7 @@ from ..archive import folders
 from ..archive.jobs import cancel_imports
 from ..connections import revoke
 from ..extensions import db
-from ..models import OAuth, User
+from ..models import Connection, User
 
 def delete_account(user_id: int) -> None:
     """Revoke each connection's grant (best effort), then delete the user and, by cascade, all their rows,
@@ -16,7 +16,7 @@ def delete_account(user_id: int) -> None:
     CASCADE, so one DELETE removes it all in one transaction, including rows a
     sync job running at the same moment has just written.
     """
-    connections = db.session.execute(select(OAuth).filter_by(user_id=user_id)).scalars().all()
+    connections = db.session.execute(select(Connection).filter_by(user_id=user_id)).scalars().all()
     for connection in connections:
         revoke(connection)  # best effort: a provider's failure never keeps the person's data here
     uploads = cancel_imports(user_id)  # a running import stops before writing more

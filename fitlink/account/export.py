@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..archive.models import ArchiveImport
 from .. import detail as details
 from ..extensions import db
-from ..models import OAuth, SourceMetric, User
+from ..models import Connection, SourceMetric, User
 
 # Connection fields a person may see; tokens and lease bookkeeping are left out.
 CONNECTION_FIELDS = (
@@ -33,7 +33,7 @@ def export_chunks(user: User) -> Iterator[str]:
     """Yield the JSON export of user's account, connections, every source row and archive imports."""
     account = {"email": user.email, "created_at": user.created_at}
     yield '{"format": "fitlink-export-1", "account": ' + _dumps(account)
-    connections = db.session.execute(select(OAuth).filter_by(user_id=user.id)).scalars()
+    connections = db.session.execute(select(Connection).filter_by(user_id=user.id)).scalars()
     yield ', "connections": ' + _dumps(
         [{name: getattr(row, name) for name in CONNECTION_FIELDS} for row in connections]
     )

@@ -1,4 +1,4 @@
-"""`flask fitbit import-archive`: import a big archive from the server's disk, with a progress bar."""
+"""`flask sources import-archive`: import a big archive from the server's disk, with a progress bar."""
 
 from pathlib import Path
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from ..connections import connection_for
 from ..extensions import db
-from ..models import MinuteSeriesRow, OAuth, SourceMetric, User, now_utc
+from ..models import MinuteSeriesRow, Connection, SourceMetric, User, now_utc
 from ..sync.store import replace_sleep, replace_workouts, save_days, save_series
 from .collect import Detail
 from .extract import DEFAULT_MAX_UNCOMPRESSED, Report, read_everything
@@ -20,7 +20,7 @@ from .zones import UTC
 
 log = logging.getLogger(__name__)
 
-PROVIDER = "fitbit_archive"
+NAME = "fitbit_archive"
 # Rows per save_days call and commit: bounded transactions, visible progress.
 SAVE_BATCH = 1000
 # Minute series per save_series call and commit: each is a day's 1,440 minutes as a dict until packed.
@@ -52,7 +52,7 @@ def import_archive(user_id: int, paths: list[Path], progress: Callable[[int, int
         saved = 0
         for metric, values in rows.items():
             for first in range(0, len(values), SAVE_BATCH):
-                saved += save_days(user_id, PROVIDER, metric, values[first:first + SAVE_BATCH])
+                saved += save_days(user_id, NAME, metric, values[first:first + SAVE_BATCH])
                 tracker.saving(saved, total, report)  # commits the batch, unless the import was cancelled
         save_detail(user_id, detail, report, lambda count: tracker.saving(saved + count, total, report))
         connection.broken_at = None
@@ -76,19 +76,19 @@ def save_detail(user_id: int, detail: Detail, report: Report, saving: Callable[[
     first = min(filter(None, (report.first_day, span and span[0])))
     last = max(filter(None, (report.last_day, span and span[1])))
     db.session.execute(delete(MinuteSeriesRow).where(
-        MinuteSeriesRow.user_id == user_id, MinuteSeriesRow.source == PROVIDER, MinuteSeriesRow.day.between(first, last)))
-    replace_sleep(user_id, PROVIDER, first, last, detail.sleep)
-    replace_workouts(user_id, PROVIDER, first, last, detail.workouts)
+        MinuteSeriesRow.user_id == user_id, MinuteSeriesRow.source == NAME, MinuteSeriesRow.day.between(first, last)))
+    replace_sleep(user_id, NAME, first, last, detail.sleep)
+    replace_workouts(user_id, NAME, first, last, detail.workouts)
     saved = 0
     for series in detail.series:
         batch = []
         for one in series.series():
             batch.append(one)
             if len(batch) == SERIES_BATCH:
-                saved += save_series(user_id, PROVIDER, batch)
+                saved += save_series(user_id, NAME, batch)
                 saving(saved)
                 batch = []
-        saved += save_series(user_id, PROVIDER, batch)
+        saved += save_series(user_id, NAME, batch)
         saving(saved)
 
 
@@ -100,16 +100,16 @@ def zone_named(name: str | None) -> ZoneInfo:
         return UTC
 
 
-def ensure_connection(user_id: int) -> OAuth:
+def ensure_connection(user_id: int) -> Connection:
     """Return the person's archive connection, created (not committed) when there is none."""
-    connection = connection_for(user_id, PROVIDER)
+    connection = connection_for(user_id, NAME)
     if connection is None:
-        connection = OAuth(provider=PROVIDER, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
+        connection = Connection(provider=NAME, user_id=user_id, provider_user_id=f"archive-{user_id}", token={})
         db.session.add(connection)
     return connection
 
 
-def archive_connection(user_id: int, report: Report) -> OAuth:
+def archive_connection(user_id: int, report: Report) -> Connection:
     """Create or update the person's archive connection from Profile.csv (not committed)."""
     connection = ensure_connection(user_id)
     profile = report.profile
@@ -124,7 +124,7 @@ def archive_connection(user_id: int, report: Report) -> OAuth:
 def latest_day(user_id: int):
     """Return the latest day the person's imported archives hold, or None."""
     return db.session.execute(select(func.max(SourceMetric.day)).where(
-        SourceMetric.user_id == user_id, SourceMetric.source == PROVIDER)).scalar()
+        SourceMetric.user_id == user_id, SourceMetric.source == NAME)).scalar()
 
 
 def user_by_email(email: str) -> User | None:

@@ -3,12 +3,12 @@
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import OAuth
+from ..models import Connection
 from ..sources import Progress
 from .models import ArchiveImport
 
 
-def archive_progress(connection: OAuth) -> Progress:
+def archive_progress(connection: Connection) -> Progress:
     """Summarise the person's latest archive import for the dashboard's status panel."""
     row = db.session.execute(select(ArchiveImport).filter_by(user_id=connection.user_id)
                              .order_by(ArchiveImport.id.desc()).limit(1)).scalar_one_or_none()

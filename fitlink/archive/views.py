@@ -9,7 +9,7 @@ from ..connections import connection_for, connections_of, remove_connection
 from ..extensions import db
 from ..sources import rank
 from .forms import UploadForm, zone_choices
-from .importer import PROVIDER, ensure_connection
+from .importer import NAME, ensure_connection
 from . import folders
 from .jobs import active_folders, cancel_imports, enqueue_import
 from .models import ArchiveImport
@@ -57,7 +57,7 @@ def upload():
             flash("Your archive is uploaded. How its import goes is shown under \"Your sources\".", "info")
             return redirect(url_for("dashboard.index"))
     return render_template("archive/import.html", form=form, latest=latest_import(current_user.id),
-                           imported=connection_for(current_user.id, PROVIDER) is not None,
+                           imported=connection_for(current_user.id, NAME) is not None,
                            limit=limit_text()), 400 if form.errors else 200
 
 
@@ -86,7 +86,7 @@ def check(files) -> str | None:
 def too_large(error):
     form = UploadForm(formdata=None)
     form.archive.errors = [f"The archive is larger than the {limit_text()} fitlink accepts. "
-                           "Ask the server's administrator to import it with `flask fitbit import-archive`."]
+                           "Ask the server's administrator to import it with `flask sources import-archive`."]
     return render_template("archive/import.html", form=form, latest=None, imported=False, limit=limit_text()), 413
 
 
@@ -95,7 +95,7 @@ def too_large(error):
 def delete():
     """Delete everything imported from archives, and only that; an import still queued or running is cancelled."""
     keys = cancel_imports(current_user.id)  # first: a running import stops before writing more
-    connection = connection_for(current_user.id, PROVIDER)
+    connection = connection_for(current_user.id, NAME)
     if connection is not None:
         remove_connection(connection)
     db.session.commit()

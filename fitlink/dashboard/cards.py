@@ -38,7 +38,7 @@ class Card:
 
 
 def step_goal(goals: dict | None) -> int:
-    """Return the daily step goal, 10,000 when Fitbit has not told one."""
+    """Return the daily step goal, 10,000 when no source has told one."""
     value = (goals or {}).get("steps")
     return int(value) if isinstance(value, (int, float)) and value > 0 else DEFAULT_STEP_GOAL
 

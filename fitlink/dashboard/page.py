@@ -10,7 +10,7 @@ from .. import sources
 from ..dates import history_floor, local_today
 from ..extensions import db
 from ..heartbeat import waiting_for_worker
-from ..models import DailyMetric, OAuth, SyncState
+from ..models import DailyMetric, Connection, SyncState
 from ..sources import SourceKind
 from .cards import Card, step_goal, today_cards
 from .charts import Chart, Layout, layout
@@ -28,7 +28,7 @@ from .trends import active_chart, heart_chart, sleep_chart, steps_chart, weight_
 class Connected:
     """One of the person's connections as the status panel shows it."""
 
-    connection: OAuth
+    connection: Connection
     kind: SourceKind
     progress: Progress
 
@@ -44,7 +44,7 @@ class Status:
 
     connected: list[Connected]
     offers: list[SourceKind]
-    profile: OAuth | None  # whose name, time zone, units and goals the page uses
+    profile: Connection | None  # whose name, time zone, units and goals the page uses
     waiting_for_worker: bool = False
 
     @property
@@ -76,7 +76,7 @@ class Dashboard:
     plan: Layout
 
     @property
-    def profile(self) -> OAuth:
+    def profile(self) -> Connection:
         return self.status.profile
 
     @property
@@ -97,7 +97,7 @@ class Dashboard:
 
 def load_status(user_id: int) -> Status:
     """Read the person's connections and their sync state (two queries)."""
-    connections = list(db.session.execute(select(OAuth).filter_by(user_id=user_id)).scalars())
+    connections = list(db.session.execute(select(Connection).filter_by(user_id=user_id)).scalars())
     states: dict[int, list[SyncState]] = {c.id: [] for c in connections}
     if connections:
         for state in db.session.execute(select(SyncState).where(SyncState.connection_id.in_(states))).scalars():

@@ -18,7 +18,7 @@ EARLIEST = date(1990, 1, 1)
 
 @dataclass(frozen=True)
 class Period:
-    """An inclusive run of the Fitbit user's local dates."""
+    """An inclusive run of the person's local dates."""
 
     start: date
     end: date

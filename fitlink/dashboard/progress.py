@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from ..models import OAuth, SyncState, now_utc
+from ..models import Connection, SyncState, now_utc
 from ..sources import Progress
 
 
-def progress_for(connection: OAuth, states: list[SyncState], today: date, floor: date) -> Progress:
+def progress_for(connection: Connection, states: list[SyncState], today: date, floor: date) -> Progress:
     """Summarise one connection's sync state for the dashboard."""
     by_metric = {state.resource: state for state in states}
     wanted = (today - floor).days + 1

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from .. import minutes, sources
 from ..detail import best_source
 from ..extensions import db
-from ..models import DailyMetric, MinuteSeriesRow, OAuth, SleepRow, WorkoutRow
+from ..models import DailyMetric, MinuteSeriesRow, Connection, SleepRow, WorkoutRow
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ class DayData:
 def load_profile(user_id: int) -> Profile:
     """Return the zone and units of the person's best-ranked known connection (UTC when none)."""
     rows = db.session.execute(
-        select(OAuth.provider, OAuth.timezone, OAuth.distance_unit, OAuth.weight_unit)
-        .where(OAuth.user_id == user_id)
+        select(Connection.provider, Connection.timezone, Connection.distance_unit, Connection.weight_unit)
+        .where(Connection.user_id == user_id)
     ).all()
     known = [row for row in rows if sources.get(row.provider) is not None]
     if not known:

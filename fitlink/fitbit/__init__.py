@@ -3,9 +3,10 @@
 from flask import Flask
 
 from ..sources import SourceKind
-from . import connect, webhook  # noqa: F401  (connect: the oauth_authorized handler)
+from . import webhook
 from .blueprint import blueprint
-from .connection import PROVIDER, open_source
+from .config import DEFAULTS, configure
+from .connection import NAME, open_source, source_for
 
 
 def init_app(app: Flask) -> None:
@@ -14,5 +15,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhook.bp)
 
 
-SOURCE = SourceKind(name=PROVIDER, label="Fitbit", rank=20, init_app=init_app, open=open_source,
-                    connect_endpoint="fitbit.login", requires="FITBIT_CLIENT_KEY")
+SOURCE = SourceKind(
+    name=NAME, label="Fitbit", rank=20, init_app=init_app, open=open_source,
+    open_token=lambda token, _token_updater: source_for(token), token_fields=("oauth_token", "oauth_token_secret"),
+    connect_endpoint="fitbit.login", requires="FITBIT_CLIENT_KEY", defaults=DEFAULTS, configure=configure,
+    consent_setting="FITBIT_AUTHORIZATION_URL",
+)

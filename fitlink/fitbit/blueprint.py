@@ -4,30 +4,26 @@ Flask-Dance 7.1.0 forgets the request token between the two legs and signs the
 access-token request with an empty token secret (flask-dance PR #52). Strict
 providers answer 401. This blueprint keeps the request token in the server-side
 session, checks that the callback brings back the token issued to this session,
-signs with its secret, and discards it once used.
+signs with its secret, and discards it once used. Tokens are stored and read
+through Flask-Dance's SQLAlchemyStorage (fitlink.connect_steps.SourceBlueprint).
 """
 
 import hmac
 import logging
 
 import requests
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_dance.consumer import OAuth1ConsumerBlueprint
-from flask_dance.consumer.storage import NullStorage
-from flask_login import current_user
 
-from ..connect_steps import ConnectSteps
+from ..connect_steps import SourceBlueprint
 
 log = logging.getLogger(__name__)
 
 REQUEST_TOKEN_KEY = "fitbit_request_token"
 
 
-class StrictOAuth1Blueprint(ConnectSteps, OAuth1ConsumerBlueprint):
+class StrictOAuth1Blueprint(SourceBlueprint, OAuth1ConsumerBlueprint):
     """An OAuth1 consumer blueprint that signs the access-token request with the request-token secret."""
-
-    label = "Fitbit"
-    timeout_setting = "FITBIT_TIMEOUT"
 
     @property
     def session(self):
@@ -43,8 +39,7 @@ class StrictOAuth1Blueprint(ConnectSteps, OAuth1ConsumerBlueprint):
             oauth_session.close()
 
     def login(self):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+        # Flask-Dance's login forgets the request token; its secret signs the second leg.
         client = self.session.auth.client
         client.callback_uri = url_for(".authorized", _external=True)
         try:
@@ -60,12 +55,11 @@ class StrictOAuth1Blueprint(ConnectSteps, OAuth1ConsumerBlueprint):
         return redirect(self.session.authorization_url(self.authorization_url))
 
     def authorized(self):
-        if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+        # Flask-Dance's authorized signs with an empty token secret (flask-dance PR #52).
         issued = session.pop(REQUEST_TOKEN_KEY, None)
         # A decline connects nothing, so it needs no token check: say what happened.
         if "denied" in request.args:
-            return self.declined()
+            return self.declined("access_denied")
         returned = request.args.get("oauth_token", "")
         if issued is None or not hmac.compare_digest(
             returned.encode(), issued["oauth_token"].encode()
@@ -75,7 +69,7 @@ class StrictOAuth1Blueprint(ConnectSteps, OAuth1ConsumerBlueprint):
             return redirect(self.next_url)
         verifier = request.args.get("oauth_verifier")
         if not verifier:
-            return self.declined()
+            return self.declined("access_denied")
 
         client = self.session.auth.client
         client.resource_owner_key = issued["oauth_token"]
@@ -91,21 +85,7 @@ class StrictOAuth1Blueprint(ConnectSteps, OAuth1ConsumerBlueprint):
         return self.authorized_with(token)
 
 
-
-    def declined(self):
-        """Tell the person they declined on Fitbit's page (the request token is already discarded)."""
-        log.info("Fitbit authorization declined by the user")
-        flash("You declined access on Fitbit, so nothing was connected.", "info")
-        return redirect(self.next_url)
-
-
-blueprint = StrictOAuth1Blueprint(
-    "fitbit",
-    __name__,
-    redirect_to="dashboard.index",
-    # fitlink stores the token itself, on the person's connection (fitbit/connect.py).
-    storage=NullStorage(),
-)
+blueprint = StrictOAuth1Blueprint("fitbit", __name__)
 blueprint.from_config.update(
     client_key="FITBIT_CLIENT_KEY",
     client_secret="FITBIT_CLIENT_SECRET",

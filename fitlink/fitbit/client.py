@@ -14,7 +14,7 @@ from ..sources import BadPayload, Budget, ProviderError, RateLimited, TokenRejec
 log = logging.getLogger(__name__)
 
 
-# Clients that retry exactly at the reset fail on clock skew (fitbit-api.md).
+# Clients that retry exactly at the reset fail on clock skew (Fitbit's rate-limit documentation).
 RESET_MARGIN = timedelta(seconds=30)
 
 

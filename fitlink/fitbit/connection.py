@@ -2,11 +2,11 @@
 
 from flask import current_app
 
-from ..models import OAuth
+from ..models import Connection
 from .client import Credentials, FitbitClient
 from .source import FitbitSource
 
-PROVIDER = "fitbit"
+NAME = "fitbit"
 
 
 def source_for(token: dict) -> FitbitSource:
@@ -25,6 +25,6 @@ def source_for(token: dict) -> FitbitSource:
     return FitbitSource(client)
 
 
-def open_source(connection: OAuth) -> FitbitSource:
+def open_source(connection: Connection) -> FitbitSource:
     """Build the data source of a stored Fitbit connection."""
     return source_for(connection.token)

@@ -7,7 +7,7 @@ a current one is its `date`: Fitbit's notifications carry ownerId, ownerType,
 collectionType, subscriptionId and date, the person's local date of the change
 (fitlink.builtin_services.fitbit.notify builds the same). The subscriptionId cannot tell
 grants apart: fitlink does not choose one per connection. So each revocation is
-placed against the day the current grant was made (OAuth.created_at, set at
+placed against the day the current grant was made (Connection.created_at, set at
 every connect by connections.save_connection, in the connection's time zone):
 
 - the connection is already broken: a repeat; nothing to do;
@@ -24,7 +24,7 @@ from datetime import date, timezone
 from .. import jobs
 from ..connections import mark_broken
 from ..dates import zone
-from ..models import OAuth
+from ..models import Connection
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def notice_day(note: dict) -> date | None:
         return None
 
 
-def grant_day(connection: OAuth) -> date:
+def grant_day(connection: Connection) -> date:
     """Return the person's local date on which the connection's current grant was made."""
     made = connection.created_at
     if made.tzinfo is None:
@@ -48,7 +48,7 @@ def grant_day(connection: OAuth) -> date:
     return made.astimezone(zone(connection.timezone)).date()
 
 
-def act_on_revocation(connection: OAuth, day: date | None) -> str:
+def act_on_revocation(connection: Connection, day: date | None) -> str:
     """Break the connection if the revocation dated `day` is its own; return what was done.
 
     One of "repeat", "old" (both ignored), "checking" (a sync asks the provider), "revoked".

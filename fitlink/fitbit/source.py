@@ -7,8 +7,8 @@ from ..sources import BadPayload, Budget, Profile, Record
 from . import payloads
 from .client import FitbitClient
 
-# name -> (path template, longest range per call in days): fitbit-api.md and Fitbit's reference
-# pages (HRV, breathing rate, skin temperature, cardio fitness: 30 days; Active Zone Minutes and
+# name -> (path template, longest range per call in days): Fitbit's reference pages
+# (HRV, breathing rate, skin temperature, cardio fitness: 30 days; Active Zone Minutes and
 # the activity and body time series: 1095; intraday: one day per call). SpO2 by interval
 # documents no maximum: fitlink asks at most 1095 days, as for the longest series.
 _SERIES = "/1/user/-/activities/{resource}/date/{{start}}/{{end}}.json"

@@ -8,14 +8,12 @@ import logging
 from datetime import date
 
 from flask import Blueprint, abort, current_app, request
-from sqlalchemy import select
 
-from .. import jobs
-from ..extensions import csrf, db
+from ..extensions import csrf
+from ..notifications import connections_of, queue_syncs
 from ..security import body_limit
-from ..models import OAuth
 from ..sources import SYNCED
-from .connection import PROVIDER
+from .connection import NAME
 from .revocations import act_on_revocation, notice_day
 
 log = logging.getLogger(__name__)
@@ -79,10 +77,7 @@ def valid_signature(body: bytes, signature: str) -> bool:
 
 
 def handle(notes: list) -> None:
-    """Enqueue one sync per owner; act on owners' revocations (revocations.py: old ones are ignored).
-
-    A replayed or repeated notification merges into the sync already queued (jobs.enqueue_sync).
-    """
+    """Act on owners' revocations (revocations.py: old ones are ignored); queue one sync per other owner."""
     owners: dict[str, set[str]] = {}
     revoked: dict[str, list[date | None]] = {}
     for note in notes:
@@ -90,18 +85,11 @@ def handle(notes: list) -> None:
             owners.setdefault(note["ownerId"], set()).add(str(note.get("collectionType")))
             if note.get("collectionType") == "userRevokedAccess":
                 revoked.setdefault(note["ownerId"], []).append(notice_day(note))
-    if not owners:
-        return
-    connections = db.session.execute(
-        select(OAuth).where(OAuth.provider == PROVIDER, OAuth.provider_user_id.in_(owners))
-    ).scalars().all()
-    for connection in connections:
-        if connection.provider_user_id in revoked:
+    if revoked:
+        for connection in connections_of(NAME, revoked):
             act_on_revocation(connection, latest(revoked[connection.provider_user_id]))
-        elif connection.broken_at is None:
-            metrics = changed_metrics(owners[connection.provider_user_id])
-            if metrics:
-                jobs.enqueue_sync(connection.id, metrics=metrics)
+    queue_syncs(NAME, {owner: changed_metrics(collections)
+                           for owner, collections in owners.items() if owner not in revoked})
 
 
 def latest(days: list[date | None]) -> date | None:

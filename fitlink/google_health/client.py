@@ -4,7 +4,7 @@ Bearer tokens through requests-oauthlib's OAuth2Session, which refreshes an
 expired access token itself (auto_refresh_url) and hands every new token to a
 `token_updater`. Answers are mapped to fitlink.sources errors; transient ones
 (429, 503, 504, time-outs, broken connections) are retried with exponential
-backoff and random jitter first, as Google asks (google-health-api.md, Quotas).
+backoff and random jitter first, as Google asks (the API's Quotas page).
 A 429 that says `Retry-After` (seconds or an HTTP date) is retried no sooner
 than that; one that asks for more than `max_wait` is not waited for here: the
 RateLimited error carries the time, and the sync comes back then.
@@ -27,7 +27,7 @@ from werkzeug.http import parse_date
 
 from .. import clock
 from ..sources import BadPayload, NotSetUp, ProviderError, RateLimited, SourceError, TokenRejected
-from .transport import require_safe
+from ..transport import require_safe
 
 log = logging.getLogger(__name__)
 

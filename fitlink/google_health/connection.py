@@ -9,17 +9,16 @@ from collections.abc import Callable
 
 import requests
 from flask import current_app
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..extensions import db
-from ..models import OAuth
+from ..connections import store_refreshed_token
+from ..models import Connection
 from .client import MAX_WAIT, Credentials, GoogleHealthClient
 from .source import GoogleHealthSource
-from .transport import require_safe
+from ..transport import require_safe
 
 log = logging.getLogger(__name__)
 
-PROVIDER = "google_health"
+NAME = "google_health"
 
 
 def source_for(token: dict, token_updater: Callable[[dict], None], max_wait: float = MAX_WAIT) -> GoogleHealthSource:
@@ -39,27 +38,12 @@ def source_for(token: dict, token_updater: Callable[[dict], None], max_wait: flo
     return GoogleHealthSource(client)
 
 
-def open_source(connection: OAuth) -> GoogleHealthSource:
+def open_source(connection: Connection) -> GoogleHealthSource:
     """Build the source of a stored connection; a refreshed token is stored on it at once."""
-    return source_for(dict(connection.token or {}), lambda token: store_token(connection, token))
+    return source_for(dict(connection.token or {}), lambda token: store_refreshed_token(connection, token))
 
 
-def store_token(connection: OAuth, token: dict) -> None:
-    """Keep a refreshed token, and commit it now: a rotated refresh token replaces the old one."""
-    old = connection.token or {}
-    if not token.get("refresh_token") and old.get("refresh_token"):
-        token = {**token, "refresh_token": old["refresh_token"]}
-    connection.token = dict(token)
-    try:
-        db.session.commit()
-    except SQLAlchemyError as err:
-        # The connection may have been removed meanwhile (Disconnect); the sync stops on its own.
-        db.session.rollback()
-        log.warning("connection %s: refreshed Google Health token not stored: %s",
-                    connection.id, type(err).__name__)
-
-
-def revoke(connection: OAuth) -> bool:
+def revoke(connection: Connection) -> bool:
     """Ask Google to end the grant (best effort); return whether Google confirmed it.
 
     Revoking the refresh token ends its access tokens too.

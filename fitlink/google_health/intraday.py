@@ -1,6 +1,6 @@
 """Minute series from the Google Health API: rollUp in 60-second windows, at most 10,000 a call.
 
-Why rollUp and not list (google-health-api.md, the discovery document):
+Why rollUp and not list (the discovery document, and what clients of the live API report):
 
 - heart-rate is a sample type: list returns every sample, one every few seconds
   (thousands a day), pages of at most 10,000 points, capped near 5,000 in practice

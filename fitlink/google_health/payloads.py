@@ -1,4 +1,4 @@
-"""Read Google Health API v4 answers into fitlink's shapes (google-health-api.md, the discovery document).
+"""Read Google Health API v4 answers into fitlink's shapes (as its discovery document describes them).
 
 Every int64 arrives as a JSON string ("8123"), doubles as numbers. Proto3 JSON
 leaves out fields that hold their default (0, ""), so a value object that is

@@ -1,8 +1,8 @@
 """Clean up list answers before reading values: skip what cannot be read, keep one point per record.
 
 `list` returns one data point per data source: a night or weigh-in recorded by a
-Fitbit device can come back again as a Health Connect mirror of it (public
-clients of the live API, google-health-api.md). fitlink keeps one point per
+Fitbit device can come back again as a Health Connect mirror of it (as public
+clients of the live API report). fitlink keeps one point per
 record, the record being the moment it describes (a weigh-in's sample time, a
 session's start), and prefers the device's own point: `source_rank` orders a
 point by its `dataSource`: platform FITBIT first, then a point naming a device,

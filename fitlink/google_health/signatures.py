@@ -3,8 +3,8 @@
 The header (`GOOGLE-HEALTH-API-SIGNATURE`; older pages say `X-HEALTHAPI-SIGNATURE`)
 is base64 of `0x01 || key id (4 bytes, big-endian) || DER ECDSA P-256/SHA-256
 signature of the raw body`: exactly a Tink signature with the TINK output prefix,
-and the keys are published as a Tink public keyset (google-health-api.md,
-Webhooks). So Tink reads both as they are and picks the key by the prefix: no
+and the keys are published as a Tink public keyset (the Google Health API's
+Webhooks documentation). So Tink reads both as they are and picks the key by the prefix: no
 key conversion and no hand-written crypto here. Only the key id is read from
 the prefix, to tell a rotated key (refetch the keyset) from a forged one.
 
@@ -28,7 +28,7 @@ import tink
 from flask import Flask, current_app
 from tink import signature
 
-from .transport import is_safe
+from ..transport import is_safe
 
 log = logging.getLogger(__name__)
 

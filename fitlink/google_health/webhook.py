@@ -24,15 +24,13 @@ import json
 import logging
 
 from flask import Blueprint, abort, current_app, request
-from sqlalchemy import select
 
-from .. import jobs
-from ..extensions import csrf, db
-from ..models import OAuth
+from .. import notifications
+from ..extensions import csrf
 from ..security import body_limit
 from ..sources import SYNCED
 from . import signatures
-from .connection import PROVIDER
+from .connection import NAME
 from .signatures import Verdict
 
 log = logging.getLogger(__name__)
@@ -125,18 +123,9 @@ def changes(payload) -> dict[str, set[str] | None]:
 
 def queue_syncs(users: dict[str, set[str] | None]) -> None:
     """Queue one sync per connected, unbroken account a notification named (repeats merge into it)."""
-    if not users:
-        return
-    connections = db.session.execute(
-        select(OAuth).where(OAuth.provider == PROVIDER, OAuth.provider_user_id.in_(users))
-    ).scalars().all()
-    for connection in connections:
-        if connection.broken_at is not None:
-            continue
-        wanted = users[connection.provider_user_id]
-        metrics = None if wanted is None else tuple(m for m in SYNCED if m in wanted)
-        if metrics != ():
-            jobs.enqueue_sync(connection.id, metrics=metrics)
+    notifications.queue_syncs(NAME, {
+        user: None if wanted is None else tuple(m for m in SYNCED if m in wanted) for user, wanted in users.items()
+    })
 
 
 def _user_id(note: dict) -> str | None:

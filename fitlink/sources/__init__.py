@@ -12,10 +12,11 @@ from .interface import (
     NotSetUp, Profile, Progress, ProviderError, RateLimited, Record, SleepSession, SleepStage, SourceError,
     TokenRejected, Workout, describe,
 )
-from .registry import SourceKind, get, init_app, kinds, rank
+from .registry import SourceKind, get, init_app, kinds, live_names, rank, registered
 
 __all__ = [
     "DETAILS", "MINUTE_DETAILS", "SERIES", "SYNCED", "UNITS", "MinuteSeries", "Record", "SleepSession", "SleepStage",
     "Workout", "METRICS", "BadPayload", "Budget", "DataSource", "DayValue", "NotSetUp", "Profile", "Progress", "ProviderError",
-    "RateLimited", "SourceError", "SourceKind", "TokenRejected", "describe", "get", "init_app", "kinds", "rank",
+    "RateLimited", "SourceError", "SourceKind", "TokenRejected", "describe", "get", "init_app", "kinds", "live_names",
+    "rank", "registered",
 ]

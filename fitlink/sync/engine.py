@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .. import sources
 from ..dates import history_floor, local_today
 from ..extensions import db
-from ..models import OAuth, SyncState, now_utc
+from ..models import Connection, SyncState, now_utc
 from ..sources import (
     MINUTE_DETAILS, SYNCED, BadPayload, DataSource, NotSetUp, ProviderError, RateLimited, SourceKind, TokenRejected,
     describe,
@@ -63,7 +63,7 @@ def sync_connection(connection_id: int, *, full: bool = False, manual: bool = Fa
     syncs leave the source's reserve for it. `metrics` narrows a refresh to what
     a notification named.
     """
-    connection = db.session.get(OAuth, connection_id)
+    connection = db.session.get(Connection, connection_id)
     kind = sources.get(connection.provider) if connection is not None else None
     if connection is None or kind is None or kind.open is None or connection.broken_at is not None:
         return SyncResult(outcome="not_connected")
@@ -83,7 +83,7 @@ def sync_connection(connection_id: int, *, full: bool = False, manual: bool = Fa
 class Run:
     """One sync of one connection: the plan, the calls, and what each answer changes."""
 
-    def __init__(self, connection: OAuth, kind: SourceKind, source: DataSource, owner: str, manual: bool):
+    def __init__(self, connection: Connection, kind: SourceKind, source: DataSource, owner: str, manual: bool):
         self.connection, self.kind, self.source, self.owner, self.manual = connection, kind, source, owner, manual
         # Plain values: after a rollback the connection row may be gone (disconnected).
         self.connection_id, self.user_id, self.provider = connection.id, connection.user_id, connection.provider

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import or_, update
 
 from ..extensions import db
-from ..models import OAuth, now_utc
+from ..models import Connection, now_utc
 
 
 def lease_expiry() -> datetime:
@@ -26,9 +26,9 @@ def acquire(connection_id: int) -> str | None:
     owner = secrets.token_hex(16)
     now = now_utc()
     taken = db.session.execute(
-        update(OAuth)
-        .where(OAuth.id == connection_id)
-        .where(or_(OAuth.sync_lease_until.is_(None), OAuth.sync_lease_until < now))
+        update(Connection)
+        .where(Connection.id == connection_id)
+        .where(or_(Connection.sync_lease_until.is_(None), Connection.sync_lease_until < now))
         .values(sync_lease_until=lease_expiry(), sync_lease_owner=owner)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -39,7 +39,7 @@ def acquire(connection_id: int) -> str | None:
 def renew(connection_id: int, owner: str) -> bool:
     """Extend the lease in the current transaction; False when it is no longer ours (or the connection is gone)."""
     return db.session.execute(
-        update(OAuth).where(OAuth.id == connection_id, OAuth.sync_lease_owner == owner)
+        update(Connection).where(Connection.id == connection_id, Connection.sync_lease_owner == owner)
         .values(sync_lease_until=lease_expiry())
         .execution_options(synchronize_session=False)
     ).rowcount == 1
@@ -49,7 +49,7 @@ def release(connection_id: int, owner: str) -> None:
     """Give the lease back if we still hold it (whatever the sync's transaction did) and commit."""
     db.session.rollback()
     db.session.execute(
-        update(OAuth).where(OAuth.id == connection_id, OAuth.sync_lease_owner == owner)
+        update(Connection).where(Connection.id == connection_id, Connection.sync_lease_owner == owner)
         .values(sync_lease_until=None, sync_lease_owner=None)
         .execution_options(synchronize_session=False)
     )

@@ -2,13 +2,13 @@
 
 A connection's queued sync is a row of `sync_requests`, kept in fitlink's
 database rather than in Huey's storage: every statement here is one atomic
-INSERT, UPDATE or DELETE, the same on SQLite and PostgreSQL, so it works
+INSERT (an upsert), UPDATE or DELETE, the same on SQLite and PostgreSQL, so it works
 whichever storage Huey uses (SQLite or Redis) and however many consumers run.
 
 - `request` merges what a notification, a press or a retry asks for into the
-  row; only when there was none (or its job is due later and this is a press,
-  or its job looks lost) does it hand out a token, and the caller queues one
-  job carrying it.
+  row in one statement (one commit: a webhook answers fast); only when there
+  was none (or its job is due later and this is a press, or its job looks
+  lost) does it hand out a token, and the caller queues one job carrying it.
 - `take` is the job's first step: it removes the row if the row still names
   its token, so a request arriving after that queues the next sync.
 - `press` lets one "Sync now" per person through every DEBOUNCE.
@@ -16,9 +16,10 @@ whichever storage Huey uses (SQLite or Redis) and however many consumers run.
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, case, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -64,43 +65,41 @@ def request(connection_id: int, wanted: Wanted, at: datetime | None = None) -> s
     when a queued job already covers the request.
     """
     now = now_utc()
-    at = at or now
-    mask = bits(wanted.metrics)
-    merged = {"metrics": SyncRequest.metrics.op("|")(mask)}
-    merged.update({name: True for name in ("everything", "manual", "full") if getattr(wanted, name)})
+    token = secrets.token_hex(16)
+    try:
+        # RETURNING gives the row's token after the statement: ours when it was inserted or taken over.
+        current = db.session.execute(_merge(db.session.get_bind().dialect.name, wanted.manual), {
+            "connection_id": connection_id, "metrics": bits(wanted.metrics), "everything": wanted.everything,
+            "manual": wanted.manual, "full": wanted.full, "token": token, "run_at": at or now,
+            "lost_before": now - ABANDONED,
+        }).scalar_one()
+        db.session.commit()
+    except IntegrityError:  # the connection is gone
+        db.session.rollback()
+        return None
+    return token if current == token else None
+
+
+@cache
+def _merge(dialect: str, manual: bool):
+    """Build (once) the statement of `request`: an INSERT that merges into the connection's row when it exists.
+
+    One statement, so one commit a request (a webhook answers sooner), and no
+    window between two statements in which the job could take the row.
+    """
+    names = ("connection_id", "metrics", "everything", "manual", "full", "token", "run_at")
+    insert = _INSERTS[dialect](SyncRequest).values({name: bindparam(name) for name in names})
+    row, new = SyncRequest.__table__.c, insert.excluded
     # A press pulls a sync due later (after a rate limit) forward; a job this late is taken to be lost.
-    takes_over = SyncRequest.run_at < now - ABANDONED
-    if wanted.manual:
-        takes_over = or_(takes_over, SyncRequest.run_at > at)
-    insert = _INSERTS[db.session.get_bind().dialect.name]
-    for _ in range(3):  # the row was taken between two statements: start over
-        token = secrets.token_hex(16)
-        try:
-            # RETURNING tells whether the row was inserted (psycopg's rowcount is -1 on a skipped conflict).
-            created = db.session.execute(insert(SyncRequest).values(
-                connection_id=connection_id, metrics=mask, everything=wanted.everything, manual=wanted.manual,
-                full=wanted.full, token=token, run_at=at).on_conflict_do_nothing()
-                .returning(SyncRequest.connection_id)).first() is not None
-            db.session.commit()
-        except IntegrityError:  # the connection is gone
-            db.session.rollback()
-            return None
-        if created:
-            return token
-        if _update(connection_id, {**merged, "token": token, "run_at": at}, takes_over):
-            return token
-        if _update(connection_id, merged):
-            return None
-    return None
-
-
-def _update(connection_id: int, values: dict, condition=None) -> bool:
-    statement = update(SyncRequest).where(SyncRequest.connection_id == connection_id).values(**values)
-    if condition is not None:
-        statement = statement.where(condition)
-    changed = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    return changed == 1
+    takes_over = row.run_at < bindparam("lost_before")
+    if manual:
+        takes_over = or_(takes_over, row.run_at > new.run_at)
+    return insert.on_conflict_do_update(index_elements=[row.connection_id], set_={
+        "metrics": row.metrics.op("|")(new.metrics),
+        **{name: or_(row[name], new[name]) for name in ("everything", "manual", "full")},
+        "token": case((takes_over, new.token), else_=row.token),
+        "run_at": case((takes_over, new.run_at), else_=row.run_at),
+    }).returning(row.token)
 
 
 def take(connection_id: int, token: str) -> Wanted | None:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from ..models import SyncState
 from ..sources import DETAILS
 
-# Fitbit keeps changing "today" and "yesterday": refresh re-fetches a day of overlap.
+# Sources keep changing "today" and "yesterday": refresh re-fetches a day of overlap.
 OVERLAP = timedelta(days=1)
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, or_, select
 
 from ..extensions import db
-from ..models import OAuth, SyncState, now_utc
+from ..models import Connection, SyncState, now_utc
 
 
 def connections_due(stale_after: timedelta, providers: list[str]) -> list[int]:
@@ -27,9 +27,9 @@ def connections_due(stale_after: timedelta, providers: list[str]) -> list[int]:
         .subquery()
     )
     query = (
-        select(OAuth.id)
-        .outerjoin(per_connection, per_connection.c.connection_id == OAuth.id)
-        .where(OAuth.broken_at.is_(None), OAuth.provider.in_(providers))
+        select(Connection.id)
+        .outerjoin(per_connection, per_connection.c.connection_id == Connection.id)
+        .where(Connection.broken_at.is_(None), Connection.provider.in_(providers))
         .where(
             and_(
                 or_(per_connection.c.next_attempt.is_(None), per_connection.c.next_attempt <= now),

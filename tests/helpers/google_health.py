@@ -13,7 +13,7 @@ from fitlink.extensions import db
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.client import Credentials, GoogleHealthClient
 from fitlink.google_health.source import GoogleHealthSource
-from fitlink.models import OAuth
+from fitlink.models import Connection
 
 from . import ONE_DAY, build_app, local_path, make_config
 
@@ -77,7 +77,7 @@ def build_fitlink(tmp_path, google_url: str, monkeypatch, **overrides):
     return build_app({**config, **overrides})
 
 
-def stored(app, model=OAuth):
+def stored(app, model=Connection):
     with app.app_context():
         return db.session.execute(db.select(model)).scalars().all()
 

@@ -1,7 +1,7 @@
 """Options that make the service answer as the live Google Health API has been seen to.
 
 The discovery document does not describe these; public clients of the live API
-report them (google-health-api.md, "What clients of the live API report"). Each is
+report them (their issue trackers and the live deliveries they log). Each is
 off unless noted, so a test turns on what it checks:
 
 - ``DEMO_GOOGLE_HEALTH_SIGN_NOTIFICATIONS`` (on): sign each notification as Google does

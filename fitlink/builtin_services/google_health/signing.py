@@ -2,7 +2,7 @@
 
 Google's header is base64 of a Tink ECDSA P-256 signature with the TINK prefix
 (0x01, key id, DER signature), and its keys are a Tink public keyset rotated every
-30 days (google-health-api.md, Webhooks); this service makes the same with the
+30 days (the Google Health API's Webhooks documentation); this service makes the same with the
 same library, so a client checks it exactly as it checks Google's.
 """
 
