@@ -5,7 +5,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from helpers import build_app, make_config
 from services import SlowDataCalls
@@ -119,3 +119,12 @@ def screenshot(page, name: str, full_page: bool = True) -> None:
     """Save a screenshot of the page (or of what the viewport shows) under tests/screenshots/ (git-ignored)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def shows_the_whole_day(page) -> None:
+    """The day page draws one timeline: the night's stages (hypnogram), the heart-rate curve and hourly steps."""
+    expect(page.locator(".timeline svg[role=img]")).to_be_visible()
+    expect(page.locator('.timeline path[class^="stage-"]').first).to_be_attached()
+    expect(page.locator(".timeline path.heart-line")).to_have_count(1)
+    expect(page.locator(".timeline path.bar-steps")).to_have_count(1)
+    expect(page.locator('table[data-table="hours"] tbody tr').first).to_be_attached()

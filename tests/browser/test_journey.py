@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from helpers import PASSWORD
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 
-from .conftest import screenshot
+from .conftest import screenshot, shows_the_whole_day
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +84,13 @@ def test_journey_on_a_desktop(desktop: Page, live_url: str, tmp_path):
     page.get_by_role("link", name="365 days").click()
     expect(page.get_by_role("heading", name="Steps, weekly averages")).to_be_visible()
     screenshot(page, "desktop-4-dashboard-365")
+
+    # Today's heading opens the day; the day before holds a whole night, minute heart rate and walks.
+    page.locator("#today-title a").click()
+    page.get_by_role("link", name="Previous day").click()
+    shows_the_whole_day(page)
+    screenshot(page, "desktop-5-yesterday")
+    page.goto(f"{live_url}/dashboard")
 
     page.get_by_role("link", name="30 days").click()
     with page.expect_download() as download_info:

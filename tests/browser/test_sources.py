@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from archive_gen import Spec, generate
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 
-from .conftest import screenshot
+from .conftest import screenshot, shows_the_whole_day
 from .test_journey import sign_up
 
 pytestmark = pytest.mark.browser
@@ -32,6 +32,11 @@ def test_google_health_journey(desktop: Page, live_url: str):
     expect(page.locator('[data-source="google_health"]')).to_contain_text("Google Health")
     expect(page.get_by_role("link", name="Connect Fitbit")).to_be_visible()  # the other source is still offered
     screenshot(page, "desktop-google-health")
+    # Yesterday, from Google Health: the night's stages, the minute heart rate, the hourly steps.
+    page.locator("#today-title a").click()
+    page.get_by_role("link", name="Previous day").click()
+    shows_the_whole_day(page)
+    screenshot(page, "desktop-google-health-day")
 
 
 def test_archive_journey(phone: Page, live_url: str, tmp_path):
@@ -56,6 +61,12 @@ def test_archive_journey(phone: Page, live_url: str, tmp_path):
     expect(page.get_by_role("link", name="Download CSV")).to_have_attribute("href", re.compile(f"end={last}"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "phone-archive")
+    # A day the archive holds heart rate and a night for, on the phone.
+    day = max(set(archive.heart_rate) & set(archive.expected["sleep"]))
+    page.goto(f"{live_url}/day/{day}")
+    shows_the_whole_day(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "phone-archive-day")
 
     page.get_by_role("button", name="Delete imported data").click()
     expect(page.get_by_role("status").first).to_contain_text("deleted")
