@@ -9,7 +9,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import PASSWORD, TEST_DATABASE_URI, authorize_on_provider, local_path, make_config, signup
+from helpers import PASSWORD, TEST_DATABASE_URI, authorize_on_provider, local_path, make_config, signup
 from fakesource import SOURCE as FAKE
 from fakesource import blueprint as fake_blueprint
 from fakesource.provider import create_provider, steps_on
