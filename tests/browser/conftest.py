@@ -124,7 +124,7 @@ def screenshot(page, name: str, full_page: bool = True) -> None:
 def shows_the_whole_day(page) -> None:
     """The day page draws one timeline: the night's stages (hypnogram), the heart-rate curve and hourly steps."""
     expect(page.locator(".timeline svg[role=img]")).to_be_visible()
-    expect(page.locator('.timeline path[class^="stage-"]').first).to_be_attached()
+    expect(page.locator(".timeline path.stage").first).to_be_attached()
     expect(page.locator(".timeline path.heart-line")).to_have_count(1)
     expect(page.locator(".timeline path.bar-steps")).to_have_count(1)
     expect(page.locator('table[data-table="hours"] tbody tr').first).to_be_attached()

@@ -67,6 +67,7 @@ def test_archive_journey(phone: Page, live_url: str, tmp_path):
     shows_the_whole_day(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     screenshot(page, "phone-archive-day")
+    page.goto(f"{live_url}/dashboard")
 
     page.get_by_role("button", name="Delete imported data").click()
     expect(page.get_by_role("status").first).to_contain_text("deleted")
