@@ -199,6 +199,9 @@ def fitbit_world(tmp_path_factory):
         world = World(app, faults, server.url, "fitbit", "Fitbit", "FITBIT_TIMEOUT")
         assert "Connected to Fitbit as" in world.connect()
         yield world
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +219,9 @@ def google_world(tmp_path_factory):
         world = World(app, faults, server.url, "google_health", "Google Health", "GOOGLE_HEALTH_TIMEOUT")
         assert "Connected to Google Health as" in world.connect()
         yield world
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
     with demo.app_context():
         health_db.engine.dispose()
 
