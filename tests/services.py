@@ -22,7 +22,7 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from helpers import CLIENT_SECRET, PASSWORD, authorize_on_provider
+from helpers import CLIENT_SECRET, INTRADAY_DAYS, PASSWORD, authorize_on_provider
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
 
@@ -85,9 +85,9 @@ def free_port() -> int:
 def fitlink_env(**settings) -> dict:
     """Return an environment for a fitlink process: FITLINK_* from settings, nothing from the caller's."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("FITLINK_")}
-    # A week of minute series, as in conftest.make_config: the default 90 days would outrun the
-    # built-in Fitbit service's 150 calls an hour on a first sync.
-    settings.setdefault("INTRADAY_BACKFILL_DAYS", 7)
+    # As few days of minute series as helpers.make_config's: the default 90 days would outrun
+    # the built-in Fitbit service's 150 calls an hour on a first sync.
+    settings.setdefault("INTRADAY_BACKFILL_DAYS", INTRADAY_DAYS)
     env.update({f"FITLINK_{key}": str(value) for key, value in settings.items()})
     env["PYTHONPATH"] = str(ROOT)
     env["PYTHONUNBUFFERED"] = "1"

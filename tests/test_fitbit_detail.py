@@ -49,6 +49,14 @@ def import_days(name: str) -> list[date]:
     return [first + timedelta(days=n) for n in range((today - first).days + 1)]
 
 
+WEEK = 7  # days of minute series these tests import: a week's workouts and nights have theirs
+
+
+@pytest.fixture
+def app(tmp_path, provider):
+    return build_app(make_config(tmp_path, provider.url, INTRADAY_BACKFILL_DAYS=WEEK))
+
+
 @pytest.fixture
 def alex(app, client, provider):
     """fitlink with alex's Fitbit connected and imported."""
@@ -112,7 +120,7 @@ def test_minute_series_add_up_to_the_day(alex):
     steps = daily(alex, "steps")
     calories = daily(alex, "calories")
     series = {(row.metric, row.day): minutes.unpack(row.metric, row.data) for row in rows_of(alex, MinuteSeriesRow)}
-    days = [today - timedelta(days=n) for n in range(7)]  # the suite's INTRADAY_BACKFILL_DAYS
+    days = [today - timedelta(days=n) for n in range(WEEK)]
     assert set(series) == {(metric, day) for metric in ("steps", "heart_rate", "calories") for day in days}
     for day in days:
         values = daily_values("alex", day)
@@ -176,7 +184,7 @@ def test_workouts_are_stored_with_their_minutes(alex):
         assert sum(row.heart_rate_zones.values()) == one.minutes
     # The workout's steps are the day's minutes in its span.
     row = max(stored.values(), key=lambda one: one.start)
-    if row.day >= local_today(account) - timedelta(days=6):
+    if row.day > local_today(account) - timedelta(days=WEEK):
         series = {(r.metric, r.day): r for r in rows_of(alex, MinuteSeriesRow)}
         steps = minutes.unpack("steps", series["steps", row.day].data)
         first = row.start.hour * 60 + row.start.minute

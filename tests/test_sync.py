@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from helpers import build_app, connect, make_config, signup
+from helpers import INTRADAY_DAYS, build_app, connect, make_config, signup
 
 from fitlink import jobs
 from fitlink.builtin_services.common.accounts import get_account, local_today
@@ -32,7 +32,6 @@ RANGED = {metric: longest for metric, (_path, longest) in ENDPOINTS.items() if m
 # A refresh covers yesterday and today: one call per daily metric and for the activity log list,
 # two per minute series (one day per call).
 REFRESH_CALLS = len(DAILY_LONGEST) + 2 * len(MINUTE_DETAILS) + 1
-INTRADAY_DAYS = 7  # helpers.make_config's INTRADAY_BACKFILL_DAYS
 
 DATA_PATHS = ("/1/user/-/activities/", "/1.2/user/-/sleep/", "/1/user/-/body/", "/1/user/-/hrv/",
               "/1/user/-/spo2/", "/1/user/-/br/", "/1/user/-/temp/", "/1/user/-/cardioscore/")

@@ -70,6 +70,12 @@ TEST_NOW = datetime.fromisoformat(os.environ["FITLINK_TEST_NOW"]) if os.environ.
 ONE_DAY = TEST_NOW or datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 
 
+# Days of minute series a test's first sync fetches: today and yesterday (a call per day and
+# series on Fitbit). The default 90 days would outrun the built-in service's 150 calls an hour
+# on every connect; tests of the intraday backfill set their own.
+INTRADAY_DAYS = 2
+
+
 def make_config(tmp_path, provider_url: str, **overrides) -> dict:
     """Return a test configuration that talks to provider_url."""
     config = {
@@ -87,10 +93,7 @@ def make_config(tmp_path, provider_url: str, **overrides) -> dict:
         "DEMO_GOOGLE_HEALTH_DATABASE_URI": "sqlite://",
         "FITBIT_TIMEOUT": 3,
         "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
-        # A week of minute series (a call per day and series on Fitbit): the default 90 days would
-        # outrun the built-in service's 150 calls an hour on every connect. Tests of the intraday
-        # backfill set their own.
-        "INTRADAY_BACKFILL_DAYS": 7,
+        "INTRADAY_BACKFILL_DAYS": INTRADAY_DAYS,
     }
     config.update(overrides)
     return config
