@@ -31,7 +31,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import dashboard_bench  # noqa: E402
 from fitlink import create_app, minutes  # noqa: E402
 from fitlink.extensions import db  # noqa: E402
-from fitlink.models import MinuteSeriesRow, User  # noqa: E402
+from fitlink.models import MinuteSeriesRow  # noqa: E402
 
 DAYS = 365
 POOL = 365
@@ -260,41 +260,11 @@ def postgres_bytes(url: str, users: int, days: list[date], pooled: list[dict]) -
         admin.dispose()
 
 
-def count_queries(app, client, path: str) -> int:
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
-def logged_in_clients(app, user_ids: list[int]) -> dict:
-    """Test clients whose sessions belong to each person, as after logging in (User.get_id())."""
-    with app.app_context():
-        people = {user.id: user.get_id() for user in
-                  db.session.execute(select(User).where(User.id.in_(user_ids))).scalars()}
-    clients = {}
-    for uid in user_ids:
-        clients[uid] = app.test_client()
-        with clients[uid].session_transaction() as session:
-            session["_user_id"] = people[uid]
-            session["_fresh"] = True
-    return clients
-
-
 def measure(app, users: int, minute_users: int, days: list[date], requests: int) -> dict[str, float]:
     """Request the dashboard, a day page and a day's JSON in turn; print their times; return their p95s."""
     rng = random.Random(15)
     sample = rng.sample(range(1, minute_users + 1), min(minute_users, 100))
-    clients = logged_in_clients(app, sample)
+    clients = {uid: dashboard_bench.logged_in_client(app, uid) for uid in sample}
     for uid in sample:  # log each client in once and warm caches
         clients[uid].get("/dashboard?range=30")
         clients[uid].get(f"/day/{days[1]}")
@@ -321,10 +291,10 @@ def measure(app, users: int, minute_users: int, days: list[date], requests: int)
     print("|---|---|---|---|---|---|---|---|")
     p95 = {}
     for kind, path_of in kinds.items():
-        queries = {count_queries(app, clients[uid], path_of(uid)) for uid in sample[:10]}
+        queries = {dashboard_bench.count_queries(app, clients[uid], path_of(uid)) for uid in sample[:10]}
         if kind != "/dashboard?range=30":
             suffix = ".json" if kind.endswith("json") else ""
-            queries |= {count_queries(app, clients[uid], f"/day/{empty_day}{suffix}") for uid in sample[:5]}
+            queries |= {dashboard_bench.count_queries(app, clients[uid], f"/day/{empty_day}{suffix}") for uid in sample[:5]}
         p95[kind] = statistics.quantiles(wall[kind], n=20)[-1]
         cpu_p95 = statistics.quantiles(cpu[kind], n=20)[-1]
         print(f"| {kind} | {statistics.median(wall[kind]):.1f} | {p95[kind]:.1f} | {max(wall[kind]):.1f} | "

@@ -61,15 +61,19 @@ def _stages(start: datetime, stages: list | None) -> list[dict]:
             for offset, seconds, level in stages or ()]
 
 
-def sleep(user_id: int, start: date, end: date, shown: bool = True) -> Iterator[dict]:
-    """Yield the sleep sessions ending on each day, with their stages and short wakes as local times."""
-    query = (select(SleepRow).where(*_between(SleepRow, user_id, start, end))
-             .order_by(SleepRow.day, SleepRow.start, SleepRow.source)
+def _sessions(model, user_id: int, start: date, end: date, shown: bool) -> Iterator:
+    """Return a model's rows (sleep sessions or workouts) of the days start to end by day, start and source;
+    when shown, only each day's rows of its best-ranked source."""
+    query = (select(model).where(*_between(model, user_id, start, end))
+             .order_by(model.day, model.start, model.source)
              .execution_options(yield_per=BATCH))
     rows = db.session.execute(query).scalars()
-    if shown:
-        rows = _best(rows, lambda row: row.day)
-    for row in rows:
+    return _best(rows, lambda row: row.day) if shown else rows
+
+
+def sleep(user_id: int, start: date, end: date, shown: bool = True) -> Iterator[dict]:
+    """Yield the sleep sessions ending on each day, with their stages and short wakes as local times."""
+    for row in _sessions(SleepRow, user_id, start, end, shown):
         yield {"date": row.day, "source": row.source, "start": row.start, "end": row.end, "main": row.main,
                "type": row.kind, "minutes_asleep": row.minutes_asleep,
                "stages": _stages(row.start, row.stages), "short_wakes": _stages(row.start, row.short_wakes)}
@@ -77,13 +81,7 @@ def sleep(user_id: int, start: date, end: date, shown: bool = True) -> Iterator[
 
 def workouts(user_id: int, start: date, end: date, shown: bool = True) -> Iterator[dict]:
     """Yield the workouts starting on each day, distance in km."""
-    query = (select(WorkoutRow).where(*_between(WorkoutRow, user_id, start, end))
-             .order_by(WorkoutRow.day, WorkoutRow.start, WorkoutRow.source)
-             .execution_options(yield_per=BATCH))
-    rows = db.session.execute(query).scalars()
-    if shown:
-        rows = _best(rows, lambda row: row.day)
-    for row in rows:
+    for row in _sessions(WorkoutRow, user_id, start, end, shown):
         yield {"date": row.day, "source": row.source, "start": row.start, "seconds": row.seconds,
                "type": row.type, "calories": _number(row.calories), "distance_km": _number(row.distance_km),
                "average_heart_rate": _number(row.average_heart_rate), "steps": row.steps,

@@ -119,18 +119,26 @@ def weight_days(points: list) -> list[DayValue]:
 
     A weigh-in is its sample time: a mirrored copy of it counts once.
     """
-    grams: dict[date, list[float]] = defaultdict(list)
-    for _, day, value in distinct(readable(points, _weigh_in, "weight"), lambda weigh_in: weigh_in[0]):
-        grams[day].append(value)
+    grams = _samples_by_day(points, "weight", "weightGrams", "weight")
     return [DayValue(day, round(fmean(values) / 1000, 3)) for day, values in sorted(grams.items())]
 
 
-def _weigh_in(point: dict) -> tuple[object, date, float]:
-    value = point["weight"]
+def _samples_by_day(points: list, key: str, field: str, what: str) -> dict[date, list[float]]:
+    """Group the values of the readable samples (point[key]: its sampleTime and a number in field) by
+    local date; a sample is its time, so a mirrored copy of it counts once. `what` names them in logs."""
+    by_day: dict[date, list[float]] = defaultdict(list)
+    read = readable(points, lambda point: _sample(point[key], field), what)
+    for _, day, value in distinct(read, lambda sample: sample[0]):
+        by_day[day].append(value)
+    return by_day
+
+
+def _sample(value: dict, field: str) -> tuple[object, date, float]:
+    """Return a sample's moment (its instant, else its local time), local date and value[field]."""
     sample = value["sampleTime"]
     moment = (_instant(sample["physicalTime"]) if sample.get("physicalTime")
               else _local_time(sample, "civilTime", "physicalTime", "utcOffset"))
-    return moment, _local_date(sample, "civilTime", "physicalTime", "utcOffset"), float(value["weightGrams"])
+    return moment, _local_date(sample, "civilTime", "physicalTime", "utcOffset"), float(value[field])
 
 
 def sleep_days(points: list) -> list[DayValue]:
@@ -291,18 +299,8 @@ def daily_days(metric: str, points: list) -> list[DayValue]:
 
 def body_fat_days(points: list) -> list[DayValue]:
     """Read body-fat samples into one value per local date: the mean of the day's measurements, in %."""
-    shares: dict[date, list[float]] = defaultdict(list)
-    for _, day, value in distinct(readable(points, _body_fat, "body fat"), lambda sample: sample[0]):
-        shares[day].append(value)
+    shares = _samples_by_day(points, "bodyFat", "percentage", "body fat")
     return [DayValue(day, round(fmean(values), 2)) for day, values in sorted(shares.items())]
-
-
-def _body_fat(point: dict) -> tuple[object, date, float]:
-    value = point["bodyFat"]
-    sample = value["sampleTime"]
-    moment = (_instant(sample["physicalTime"]) if sample.get("physicalTime")
-              else _local_time(sample, "civilTime", "physicalTime", "utcOffset"))
-    return moment, _local_date(sample, "civilTime", "physicalTime", "utcOffset"), float(value["percentage"])
 
 
 def duration_seconds(value: str | None) -> float:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
+from ..common import recorded
 from ..common.accounts import Account, daily_values, get_account, local_today, with_recorded
 
 from .models import AccessToken, RecordedActivity, demo_db
@@ -16,12 +17,7 @@ from .state import demo_state
 
 def recorded_steps(account_name: str, start: date, end: date) -> dict[date, int]:
     """Return the steps recorded through the service per day in [start, end]."""
-    rows = demo_db.session.execute(
-        select(RecordedActivity.day, func.sum(RecordedActivity.steps))
-        .where(RecordedActivity.account == account_name)
-        .where(RecordedActivity.day.between(start, end))
-        .group_by(RecordedActivity.day))
-    return {day: int(total) for day, total in rows}
+    return recorded.recorded_steps(demo_db, RecordedActivity, account_name, start, end)
 
 
 def served_values(account: Account, start: date, end: date,
@@ -41,10 +37,7 @@ def store_activity(app: Flask, account_name: str, steps: int,
     """Add steps to an account's day (default: its today); return who must be told."""
     state = demo_state(app)
     with state.db_lock, app.app_context():
-        account = get_account(account_name, state.now())
-        day = day or local_today(account, state.now())
-        demo_db.session.add(RecordedActivity(account=account.name, day=day, steps=steps))
-        demo_db.session.commit()
+        account, day = recorded.add_steps(demo_db, RecordedActivity, account_name, steps, day, state.now)
         clients = demo_db.session.scalars(
             select(AccessToken.client_key).where(AccessToken.account == account.name)
             .distinct()).all()

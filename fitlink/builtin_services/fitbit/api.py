@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, url_for
@@ -110,28 +111,24 @@ def heart_series(first: str, second: str):
     return shapes.heart(served_days(first, second, 365))
 
 
-@bp.get("/1.2/user/-/sleep/date/<first>/<second>.json")
-def sleep_range(first: str, second: str):
-    """Return the sleep logs of a date range."""
-    return day_shapes.sleep_logs(served_days(first, second, 100), g.account)
+def add_range_and_day(path: str, name: str, answer: Callable[[list[tuple[date, dict]]], object],
+                      max_days: int) -> None:
+    """Serve answer(served days) for a range, `{path}/date/<first>/<second>.json` (at most max_days),
+    and for one day, `{path}/date/<day>.json`: endpoints `{name}_range` and `{name}_day`."""
+
+    def over_range(first: str, second: str):
+        return answer(served_days(first, second, max_days))
+
+    def on_day(day: str):
+        return answer(served_days(day, "1d", 1))
+
+    bp.add_url_rule(f"{path}/date/<first>/<second>.json", f"{name}_range", over_range)
+    bp.add_url_rule(f"{path}/date/<day>.json", f"{name}_day", on_day)
 
 
-@bp.get("/1.2/user/-/sleep/date/<day>.json")
-def sleep_day(day: str):
-    """Return the sleep log of one date."""
-    return day_shapes.sleep_logs(served_days(day, "1d", 1), g.account)
-
-
-@bp.get("/1/user/-/body/log/weight/date/<first>/<second>.json")
-def weight_log_range(first: str, second: str):
-    """Return the weighings of a date range."""
-    return shapes.weight_logs(served_days(first, second, 31), g.account)
-
-
-@bp.get("/1/user/-/body/log/weight/date/<day>.json")
-def weight_log_day(day: str):
-    """Return the weighings of one date."""
-    return shapes.weight_logs(served_days(day, "1d", 1), g.account)
+# The sleep logs and the weighings, of a range or of one date.
+add_range_and_day("/1.2/user/-/sleep", "sleep", lambda days: day_shapes.sleep_logs(days, g.account), 100)
+add_range_and_day("/1/user/-/body/log/weight", "weight_log", lambda days: shapes.weight_logs(days, g.account), 31)
 
 
 @bp.get("/1/user/-/body/weight/date/<first>/<second>.json")

@@ -9,7 +9,7 @@ The activity log list pages by `limit` (at most 100) and hands out `pagination.n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 
 from flask import g, request, url_for
@@ -17,7 +17,7 @@ from flask import g, request, url_for
 from ..common import whole_day
 from . import day_shapes
 from .activity import served_values
-from .api import bp, request_units, served_days
+from .api import add_range_and_day, bp, request_units, served_days
 from .ranges import ValidationFailure, parse_range
 
 INTRADAY_LEVELS = ("1min", "5min", "15min")
@@ -108,40 +108,15 @@ def _health(key: str, first: str, second: str, max_days: int) -> list[dict]:
     return day_shapes.health_items(key, served_days(first, second, max_days), g.account)
 
 
-@bp.get("/1/user/-/hrv/date/<first>/<second>.json")
-def hrv_range(first: str, second: str):
-    """Return each night's HRV (dailyRmssd, deepRmssd), at most 30 days."""
-    return {"hrv": _health("hrv", first, second, 30)}
+def _nightly(key: str, answer: str) -> Callable[[list[tuple[date, dict]]], dict]:
+    return lambda days: {answer: day_shapes.health_items(key, days, g.account)}
 
 
-@bp.get("/1/user/-/hrv/date/<day>.json")
-def hrv_day(day: str):
-    """Return one night's HRV."""
-    return {"hrv": _health("hrv", day, "1d", 1)}
-
-
-@bp.get("/1/user/-/br/date/<first>/<second>.json")
-def breathing_range(first: str, second: str):
-    """Return each night's breathing rate, at most 30 days."""
-    return {"br": _health("br", first, second, 30)}
-
-
-@bp.get("/1/user/-/br/date/<day>.json")
-def breathing_day(day: str):
-    """Return one night's breathing rate."""
-    return {"br": _health("br", day, "1d", 1)}
-
-
-@bp.get("/1/user/-/temp/skin/date/<first>/<second>.json")
-def skin_range(first: str, second: str):
-    """Return each night's skin temperature relative to the baseline, at most 30 days."""
-    return {"tempSkin": _health("temp", first, second, 30)}
-
-
-@bp.get("/1/user/-/temp/skin/date/<day>.json")
-def skin_day(day: str):
-    """Return one night's skin temperature."""
-    return {"tempSkin": _health("temp", day, "1d", 1)}
+# HRV (dailyRmssd, deepRmssd), breathing rate and skin temperature (relative to the baseline):
+# each night of a range (at most 30 days), or one night.
+add_range_and_day("/1/user/-/hrv", "hrv", _nightly("hrv", "hrv"), 30)
+add_range_and_day("/1/user/-/br", "breathing", _nightly("br", "br"), 30)
+add_range_and_day("/1/user/-/temp/skin", "skin", _nightly("temp", "tempSkin"), 30)
 
 
 @bp.get("/1/user/-/spo2/date/<first>/<second>.json")
@@ -175,25 +150,25 @@ def azm_range(first: str, second: str):
     return {"activities-active-zone-minutes": [item for item in items if item["value"]["activeZoneMinutes"]]}
 
 
+def _weighed_fat(first: str, second: str, max_days: int) -> Iterator[tuple[date, dict, float]]:
+    """Yield (day, values, body fat) for the days of a range that have a weighing."""
+    for day, values in served_days(first, second, max_days):
+        fat = whole_day.body_fat(g.account, values)
+        if fat is not None:
+            yield day, values, fat
+
+
 @bp.get("/1/user/-/body/fat/date/<first>/<second>.json")
 def fat_series(first: str, second: str):
     """Return the body-fat series (only days with a weighing); values are strings."""
-    rows = []
-    for day, values in served_days(first, second, 1095):
-        fat = whole_day.body_fat(g.account, values)
-        if fat is not None:
-            rows.append({"dateTime": day.isoformat(), "value": str(fat)})
-    return {"body-fat": rows}
+    return {"body-fat": [{"dateTime": day.isoformat(), "value": str(fat)}
+                         for day, _values, fat in _weighed_fat(first, second, 1095)]}
 
 
 @bp.get("/1/user/-/body/log/fat/date/<first>/<second>.json")
 def fat_log(first: str, second: str):
     """Return the body-fat log entries of a date range, at most 31 days."""
-    entries = []
-    for day, values in served_days(first, second, 31):
-        fat = whole_day.body_fat(g.account, values)
-        if fat is not None:
-            entries.append({"date": day.isoformat(), "fat": fat, "time": values["weight"]["time"],
-                            "logId": int(g.account.encoded_id, 36) * 100000 + day.toordinal() % 100000,
-                            "source": "Aria"})
-    return {"fat": entries}
+    return {"fat": [{"date": day.isoformat(), "fat": fat, "time": values["weight"]["time"],
+                     "logId": int(g.account.encoded_id, 36) * 100000 + day.toordinal() % 100000,
+                     "source": "Aria"}
+                    for day, values, fat in _weighed_fat(first, second, 31)]}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from fitlink import clock
+
+from ..common.recorded import RecordedStepsColumns
 
 
 class DemoBase(DeclarativeBase):
@@ -62,13 +64,9 @@ class UsedNonce(demo_db.Model):
     token: Mapped[str] = mapped_column(String(64), default="")
 
 
-class RecordedActivity(demo_db.Model):
+class RecordedActivity(RecordedStepsColumns, demo_db.Model):
     """Steps recorded through the service on top of the generated day."""
 
     __tablename__ = "demo_recorded_activity"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account: Mapped[str] = mapped_column(String(30), index=True)
-    day: Mapped[date]
-    steps: Mapped[int]
-    created: Mapped[datetime] = mapped_column(default=now_utc)
+    created: Mapped[datetime] = mapped_column(default=now_utc, sort_order=1)  # after the shared columns

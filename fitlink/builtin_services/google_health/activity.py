@@ -10,7 +10,7 @@ import requests
 from flask import Flask
 from sqlalchemy import select, update
 
-from ..common.accounts import get_account, local_today
+from ..common import recorded
 
 from .catalog import ACTIVITY
 from .models import AccessToken, Grant, RecordedSteps, health_db
@@ -74,10 +74,7 @@ def record_activity(app: Flask, account: str, steps: int,
     """
     state = health_state(app)
     with state.db_lock, app.app_context():
-        person = get_account(account, state.now())
-        day = day or local_today(person, state.now())
-        health_db.session.add(RecordedSteps(account=person.name, day=day, steps=steps))
-        health_db.session.commit()
+        person, day = recorded.add_steps(health_db, RecordedSteps, account, steps, day, state.now)
         scopes = health_db.session.scalars(select(Grant.scopes).where(
             Grant.account == person.name, Grant.revoked.is_(False))).all()
     if not state.subscriber_url or not any(ACTIVITY in s.split() for s in scopes):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -100,51 +101,49 @@ def profile(user: str):
     return people.profile(g.account, g.granted)
 
 
-@bp.post("/dataTypes/<data_type>/dataPoints:dailyRollUp")
-def daily_roll_up(user: str, data_type: str):
-    """Roll up the days of a civil date range, one point per window."""
-    kind = data_type_of(data_type)
-    if not kind.rollup:
-        raise invalid_argument(f"dailyRollUp does not support {kind.id}.",
-                               "INVALID_PARENT_DATA_TYPE_COLLECTION")
+def _rollup_fields(kind: DataType, supported: bool, method: str, parse: Callable[[object, DataType], dict]) -> dict:
+    """Return the checked fields of a rollup request's JSON body (parse checks them); log its range."""
+    if not supported:
+        raise invalid_argument(f"{method} does not support {kind.id}.", "INVALID_PARENT_DATA_TYPE_COLLECTION")
     body = request.get_json(silent=True)
     if body is None:
         raise invalid_argument("Invalid JSON payload received.")
-    fields = rollup.parse_request(body, kind)
+    fields = parse(body, kind)
     g.call.range = (fields["start"], fields["end"])
-    days = served_days(g.account, fields["start"], fields["end"], g.today)
-    points = rollup.windows(kind, fields["start"], fields["end"], fields["window"], days, g.account.name)
-    bound = {key: fields[key] for key in ("start", "end", "window", "family", "size")}
-    page, next_token = take_page(points, fields["size"], fields["token"],
-                                 bound | {"type": kind.id}, current_app.secret_key)
+    return fields
+
+
+def _rollup_page(points: list[dict], fields: dict, bound: dict) -> dict:
+    """Answer one page of rollup points; the page token is bound to the request's other fields."""
+    page, next_token = take_page(points, fields["size"], fields["token"], bound, current_app.secret_key)
     answer: dict = {"rollupDataPoints": page}
     if next_token:
         answer["nextPageToken"] = next_token
     return answer
+
+
+@bp.post("/dataTypes/<data_type>/dataPoints:dailyRollUp")
+def daily_roll_up(user: str, data_type: str):
+    """Roll up the days of a civil date range, one point per window."""
+    kind = data_type_of(data_type)
+    fields = _rollup_fields(kind, kind.rollup, "dailyRollUp", rollup.parse_request)
+    days = served_days(g.account, fields["start"], fields["end"], g.today)
+    points = rollup.windows(kind, fields["start"], fields["end"], fields["window"], days, g.account.name)
+    bound = {key: fields[key] for key in ("start", "end", "window", "family", "size")}
+    return _rollup_page(points, fields, bound | {"type": kind.id})
 
 
 @bp.post("/dataTypes/<data_type>/dataPoints:rollUp")
 def roll_up(user: str, data_type: str):
     """Roll up a physical time range in windows of any size (such as "60s"), one point per window."""
     kind = data_type_of(data_type)
-    if not kind.physical_rollup:
-        raise invalid_argument(f"rollUp does not support {kind.id}.", "INVALID_PARENT_DATA_TYPE_COLLECTION")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise invalid_argument("Invalid JSON payload received.")
-    fields = rollup.parse_physical(body, kind)
-    g.call.range = (fields["start"], fields["end"])
+    fields = _rollup_fields(kind, kind.physical_rollup, "rollUp", rollup.parse_physical)
     zone = ZoneInfo(g.account.timezone)
     days = served_days(g.account, fields["start"].astimezone(zone).date(),
                        (fields["end"] - timedelta(microseconds=1)).astimezone(zone).date(), g.today)
     points = rollup.physical_windows(kind, g.account.name, fields["start"], fields["end"], fields["window"], days)
     bound = {key: str(fields[key]) for key in ("start", "end", "window", "family", "size")}
-    page, next_token = take_page(points, fields["size"], fields["token"], bound | {"type": kind.id, "physical": True},
-                                 current_app.secret_key)
-    answer: dict = {"rollupDataPoints": page}
-    if next_token:
-        answer["nextPageToken"] = next_token
-    return answer
+    return _rollup_page(points, fields, bound | {"type": kind.id, "physical": True})
 
 
 @bp.get("/dataTypes/<data_type>/dataPoints")

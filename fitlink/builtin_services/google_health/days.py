@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
 
+from ..common import recorded
 from ..common.accounts import Account, daily_values, with_recorded
 
 from .models import RecordedSteps, health_db
@@ -18,11 +18,7 @@ ZERO_STEPS = {"steps": 0, "distance": 0.0, "floors": 0, "minutesLightlyActive": 
 
 def recorded_steps(name: str, first: date, last: date) -> dict[date, int]:
     """Return the steps recorded through the service per day in [first, last]."""
-    rows = health_db.session.execute(
-        select(RecordedSteps.day, func.sum(RecordedSteps.steps))
-        .where(RecordedSteps.account == name, RecordedSteps.day.between(first, last))
-        .group_by(RecordedSteps.day))
-    return {day: int(total) for day, total in rows}
+    return recorded.recorded_steps(health_db, RecordedSteps, name, first, last)
 
 
 def served_days(account: Account, first: date, last: date,

@@ -6,11 +6,11 @@ decides every expiry.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ..common.recorded import RecordedStepsColumns
 
 
 class DemoHealthBase(DeclarativeBase):
@@ -77,12 +77,7 @@ class RefreshToken(health_db.Model):
     grant_id: Mapped[int] = mapped_column(ForeignKey("demo_gh_grant.id"), index=True)
 
 
-class RecordedSteps(health_db.Model):
+class RecordedSteps(RecordedStepsColumns, health_db.Model):
     """Steps recorded through the service on top of the generated day."""
 
     __tablename__ = "demo_gh_recorded_steps"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account: Mapped[str] = mapped_column(String(30), index=True)
-    day: Mapped[date]
-    steps: Mapped[int]

@@ -45,16 +45,31 @@ def _civil_date(value: object, name: str) -> date:
     return day
 
 
-def parse_request(body: object, data_type: DataType) -> dict:
-    """Return the checked fields of a DailyRollUpDataPointsRequest."""
+def _range(body: object, fields: set[str]) -> dict:
+    """Return the range of a request body: an object of no other names than fields."""
     if not isinstance(body, dict):
         raise invalid_argument("Invalid JSON payload received. Expected an object.")
-    unknown = set(body) - FIELDS
+    unknown = set(body) - fields
     if unknown:
         raise invalid_argument(f'Invalid JSON payload received. Unknown name "{min(unknown)}".')
     span = body.get("range")
     if not isinstance(span, dict):
         raise invalid_argument("range is required.")
+    return span
+
+
+def _family_and_page(body: dict) -> dict:
+    """Return the checked data source family, page size and page token of a request body."""
+    family = body.get("dataSourceFamily") or None
+    if family is not None and family not in FAMILIES:
+        raise invalid_argument(f"Unsupported dataSourceFamily: {family!r}.")
+    return {"family": family, "size": page_size(body.get("pageSize"), 1440, MAX_PAGE_SIZE),
+            "token": body.get("pageToken") or None}
+
+
+def parse_request(body: object, data_type: DataType) -> dict:
+    """Return the checked fields of a DailyRollUpDataPointsRequest."""
+    span = _range(body, FIELDS)
     start, end = _civil_date(span.get("start"), "range.start"), _civil_date(
         span.get("end"), "range.end")
     if end <= start:
@@ -65,12 +80,7 @@ def parse_request(body: object, data_type: DataType) -> dict:
     window = _number(body.get("windowSizeDays") or 1, "windowSizeDays")
     if window < 1:
         raise invalid_argument("windowSizeDays must be positive.")
-    family = body.get("dataSourceFamily") or None
-    if family is not None and family not in FAMILIES:
-        raise invalid_argument(f"Unsupported dataSourceFamily: {family!r}.")
-    return {"start": start, "end": end, "window": window, "family": family,
-            "size": page_size(body.get("pageSize"), 1440, MAX_PAGE_SIZE),
-            "token": body.get("pageToken") or None}
+    return {"start": start, "end": end, "window": window} | _family_and_page(body)
 
 
 def windows(data_type: DataType, start: date, end: date, window: int,
@@ -166,14 +176,7 @@ def _instant(value: object, name: str) -> datetime:
 
 def parse_physical(body: object, data_type: DataType) -> dict:
     """Return the checked fields of a RollUpDataPointsRequest."""
-    if not isinstance(body, dict):
-        raise invalid_argument("Invalid JSON payload received. Expected an object.")
-    unknown = set(body) - PHYSICAL_FIELDS
-    if unknown:
-        raise invalid_argument(f'Invalid JSON payload received. Unknown name "{min(unknown)}".')
-    span = body.get("range")
-    if not isinstance(span, dict):
-        raise invalid_argument("range is required.")
+    span = _range(body, PHYSICAL_FIELDS)
     start, end = _instant(span.get("startTime"), "range.startTime"), _instant(span.get("endTime"), "range.endTime")
     if end <= start:
         raise invalid_argument("range.endTime must be after range.startTime.")
@@ -189,11 +192,7 @@ def parse_physical(body: object, data_type: DataType) -> dict:
     count = -(-(end - start) // window)
     if count > MAX_WINDOWS:
         raise invalid_argument(f"The request asks for {count} windows; at most {MAX_WINDOWS} are allowed.")
-    family = body.get("dataSourceFamily") or None
-    if family is not None and family not in FAMILIES:
-        raise invalid_argument(f"Unsupported dataSourceFamily: {family!r}.")
-    return {"start": start, "end": end, "window": window, "family": family,
-            "size": page_size(body.get("pageSize"), 1440, MAX_PAGE_SIZE), "token": body.get("pageToken") or None}
+    return {"start": start, "end": end, "window": window} | _family_and_page(body)
 
 
 def physical_windows(data_type: DataType, account: str, start: datetime, end: datetime, window: timedelta,
