@@ -2,7 +2,9 @@
 
 `app` is a fitlink app on a clean schema (helpers/schema.py); `provider` is the built-in
 Fitbit service, an app of its own for each test, made only when the test first calls it,
-on one port served for the whole run; `client`, `runner` and `smtp` are what they say.
+on one port served for the whole run; `client`, `runner` and `smtp` are what they say, and
+`mail_app` is an app that sends its mail to `smtp`. The Google Health tests' fixtures are in
+google_health/conftest.py.
 """
 
 import socket
@@ -20,7 +22,8 @@ from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
 from helpers import (
-    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, make_config,
+    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, closing,
+    mail_config, make_config,
 )
 
 
@@ -205,11 +208,7 @@ def app(request, tmp_path):
     """fitlink on a clean schema. Its built-in Fitbit service is the test's `provider` when the test asks
     for one (`pytest.mark.usefixtures("provider")` or an argument), else an address nothing answers."""
     url = request.getfixturevalue("provider").url if "provider" in request.fixturenames else NO_PROVIDER
-    app = build_app(make_config(tmp_path, url))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from closing(build_app(make_config(tmp_path, url)))
 
 
 @pytest.fixture
@@ -220,6 +219,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def mail_app(tmp_path, provider, smtp):
+    """fitlink sending its mail to the test's `smtp` server, whose inbox is `mail_app.inbox`."""
+    port, inbox = smtp
+    app = build_app(make_config(tmp_path, provider.url, **mail_config(port)))
+    app.inbox = inbox
+    return app
 
 
 @pytest.fixture

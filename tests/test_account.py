@@ -20,14 +20,6 @@ from fitlink.sync.store import replace_sleep, replace_workouts, save_series
 NEW_PASSWORD = "a brand new passphrase"
 
 
-@pytest.fixture
-def mail_app(tmp_path, provider, smtp):
-    port, inbox = smtp
-    app = build_app(make_config(tmp_path, provider.url, **mail_config(port)))
-    app.inbox = inbox
-    return app
-
-
 def logged_in(app, email="ada@example.org"):
     """A new browser logged in to email's account (signing it up first if needed)."""
     client = app.test_client()

@@ -3,6 +3,7 @@
 import json
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from archive_gen import Spec, generate
@@ -14,21 +15,24 @@ from fitlink.archive.spans import Spans
 FOLDER = "Takeout/Fitbit/Global Export Data"
 
 
-def test_an_archive_of_too_many_members_is_refused_before_its_directory_is_read(tmp_path):
-    path = tmp_path / "many.zip"
+def zipped(path: Path, members) -> Path:
+    """Write the (name, content) pairs as a zip archive at path; return the path."""
     with zipfile.ZipFile(path, "w") as archive:
-        for number in range(MAX_MEMBERS + 1):
-            archive.writestr(f"e/{number}", b"")
+        for name, content in members:
+            archive.writestr(name, content)
+    return path
+
+
+def test_an_archive_of_too_many_members_is_refused_before_its_directory_is_read(tmp_path):
+    path = zipped(tmp_path / "many.zip", ((f"e/{number}", b"") for number in range(MAX_MEMBERS + 1)))
     with pytest.raises(ArchiveError, match=f"more than {MAX_MEMBERS:,} files"):
         read_archive([path])
 
 
 def test_too_many_files_of_one_family_are_refused(tmp_path):
-    path = tmp_path / "family.zip"
     first = date(1950, 1, 1)
-    with zipfile.ZipFile(path, "w") as archive:
-        for number in range(MAX_PER_FAMILY + 1):
-            archive.writestr(f"{FOLDER}/steps-{first + timedelta(days=number)}.json", b"[]")
+    path = zipped(tmp_path / "family.zip", ((f"{FOLDER}/steps-{first + timedelta(days=number)}.json", b"[]")
+                                            for number in range(MAX_PER_FAMILY + 1)))
     with pytest.raises(ArchiveError, match=f"more than {MAX_PER_FAMILY:,} steps files"):
         read_archive([path])
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from archive_gen import Spec, generate
-from helpers import build_app, make_config, signup
+from helpers import build_app, closing, make_config, signed_up_client, signup
 from sqlalchemy import select
 
 from fitlink import sources
@@ -33,18 +33,12 @@ def archive_app_with(tmp_path, **config):
 
 @pytest.fixture
 def archive_app(tmp_path):
-    app = archive_app_with(tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from closing(archive_app_with(tmp_path))
 
 
 @pytest.fixture
 def client(archive_app):
-    client = archive_app.test_client()
-    signup(client)
-    return client
+    return signed_up_client(archive_app)
 
 
 def upload(client, paths, **fields):

@@ -5,7 +5,7 @@ import re
 import pytest
 from cryptography.fernet import Fernet
 
-from helpers import NO_PROVIDER, PASSWORD, build_app, login, mail_config, make_config, signup
+from helpers import NO_PROVIDER, PASSWORD, build_app, login, make_config, signup
 from services import redis_database
 
 from fitlink.extensions import db
@@ -69,14 +69,6 @@ def test_password_policy_follows_nist_800_63b(client):
         "Do not use your email address in your password."
     # No composition rules: lower-case letters and spaces only is fine.
     assert signup(client, email="bo@example.org", password="purple tractor mornings").status_code == 302
-
-
-@pytest.fixture
-def mail_app(tmp_path, provider, smtp):
-    port, inbox = smtp
-    app = build_app(make_config(tmp_path, provider.url, **mail_config(port)))
-    app.inbox = inbox
-    return app
 
 
 def outcome(response):

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from helpers import ONE_DAY
+from helpers import ONE_DAY, closing, receiving, served
 from oauthlib.oauth1 import Client
 from requests_oauthlib import OAuth1Session
 from sqlalchemy import select
@@ -35,28 +35,9 @@ RESOURCES = ("steps", "distance", "calories", "floors", "elevation", "minutesSed
              "activityCalories")
 
 
-class Receiver:
-    """A tiny subscriber endpoint that records every request it gets."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict, bytes]] = []
-
-    def __call__(self, environ, start_response):
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        headers = {key[5:].replace("_", "-").title(): value
-                   for key, value in environ.items() if key.startswith("HTTP_")}
-        headers["Content-Type"] = environ.get("CONTENT_TYPE", "")
-        self.requests.append((headers, body))
-        start_response("204 No Content", [])
-        return [b""]
-
-
 @pytest.fixture
 def demo_receiver():
-    receiver = Receiver()
-    with serve_in_thread(receiver) as handle:
-        receiver.url = f"{handle.url}/fitbit/notifications"
-        yield receiver
+    yield from receiving("/fitbit/notifications")
 
 
 @pytest.fixture
@@ -71,16 +52,12 @@ def demo_config(demo_receiver):
 
 @pytest.fixture
 def demo_app(demo_config):
-    app = create_demo_app(demo_config)
-    yield app
-    with app.app_context():
-        demo_db.engine.dispose()
+    yield from closing(create_demo_app(demo_config))
 
 
 @pytest.fixture
 def demo_server(demo_app):
-    with serve_in_thread(demo_app) as handle:
-        yield handle
+    yield from served(demo_app)
 
 
 def request_token(server) -> dict:

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from helpers import closing, receiving, served
 from requests_oauthlib import OAuth2Session
 
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
@@ -18,7 +19,6 @@ from fitlink.builtin_services.google_health import (
     record_activity, reset_call_log,
 )
 from fitlink.builtin_services.google_health.catalog import ACTIVITY, METRICS, PROFILE, SETTINGS, SLEEP
-from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 
 pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
@@ -29,21 +29,6 @@ REDIRECT = "http://127.0.0.1:9/google-health/callback"
 SUBSCRIBER_SECRET = "Bearer test-webhook-secret"
 FROZEN = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 ALL_SCOPES = [ACTIVITY, METRICS, SLEEP, SETTINGS, PROFILE]
-
-
-class Receiver:
-    """A tiny subscriber endpoint that records every request it gets."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict, bytes]] = []
-
-    def __call__(self, environ, start_response):
-        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        headers = {key[5:].replace("_", "-").title(): value
-                   for key, value in environ.items() if key.startswith("HTTP_")}
-        self.requests.append((headers, body))
-        start_response("204 No Content", [])
-        return [b""]
 
 
 class Clock:
@@ -64,10 +49,7 @@ def loopback_http(monkeypatch):
 
 @pytest.fixture
 def receiver():
-    handler = Receiver()
-    with serve_in_thread(handler) as handle:
-        handler.url = f"{handle.url}/google-health/notifications"
-        yield handler
+    yield from receiving("/google-health/notifications")
 
 
 @pytest.fixture
@@ -86,16 +68,12 @@ def config(receiver, clock):
 
 @pytest.fixture
 def app(config):
-    demo = create_demo_app(config)
-    yield demo
-    with demo.app_context():
-        health_db.engine.dispose()
+    yield from closing(create_demo_app(config))
 
 
 @pytest.fixture
 def server(app):
-    with serve_in_thread(app) as handle:
-        yield handle
+    yield from served(app)
 
 
 def authorization_url(server, scopes=ALL_SCOPES, **params) -> tuple[OAuth2Session, str]:

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from helpers import ONE_DAY, signup
+from helpers import ONE_DAY, count_statements, signup
 
 from fitlink import clock
 from fitlink.dashboard.charts import Scale, layout, month_buckets
@@ -45,20 +45,6 @@ def put(app, user_id: int, metric: str, values: dict[date, float], source: str =
 def days_back(count: int, value, end: date = TODAY) -> dict[date, float]:
     """`count` days ending on `end`, each given value(day)."""
     return {end - timedelta(days=back): value(end - timedelta(days=back)) for back in range(count)}
-
-
-def statements(app, client, path: str) -> int:
-    """Return how many SQL statements one request runs."""
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return len(seen)
 
 
 def chart(page: str, key: str) -> str:
@@ -130,7 +116,7 @@ def test_all_over_ten_years_is_drawn_by_month_with_year_totals(app, client, pers
     put(app, person, "hrv", days_back(400, lambda d: 50))
     client.get("/dashboard")
     # One query more than a year's: the first day held.
-    assert statements(app, client, "/dashboard?range=all") == statements(app, client, "/dashboard?range=365") + 1
+    assert count_statements(app, client, "/dashboard?range=all") == count_statements(app, client, "/dashboard?range=365") + 1
     page = client.get("/dashboard?range=all").text
     assert f"Trends, all, since 1 {first:%b %Y}" in page
     assert '<a href="/dashboard?range=all" aria-current="page">All</a>' in page

@@ -4,9 +4,9 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from helpers import signup
+from helpers import count_statements, signup
 from fitlink import clock
 from fitlink.archive.importer import ensure_connection
 from fitlink.extensions import db
@@ -240,22 +240,6 @@ def test_the_dashboards_today_heading_links_to_todays_page(app, client):
     assert re.search(r'<h2 id="today-title"><a href="/day/[0-9-]+">', html)
 
 
-def count_queries(app, client, path: str) -> int:
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_a_full_day_and_an_empty_day_take_the_same_number_of_queries(app, client):
     uid = person(app, client)
     fill_day(app, uid, sleeps=[night(DAY), nap(DAY)], workouts=[walk(DAY), walk(DAY)])
@@ -263,8 +247,8 @@ def test_a_full_day_and_an_empty_day_take_the_same_number_of_queries(app, client
     empty = DAY - timedelta(days=30)
     client.get(f"/day/{empty}")  # the first request after signing up may write the session
     for suffix in ("", ".json"):
-        full = count_queries(app, client, f"/day/{DAY}{suffix}")
-        assert full == count_queries(app, client, f"/day/{empty}{suffix}")
+        full = count_statements(app, client, f"/day/{DAY}{suffix}")
+        assert full == count_statements(app, client, f"/day/{empty}{suffix}")
         # Session, user; then the day's own: connections, daily values, minute series, sleep, workouts.
         assert full <= 7
 

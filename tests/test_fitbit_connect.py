@@ -6,7 +6,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from requests_oauthlib import OAuth1Session
 
-from helpers import CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signup
+from helpers import (
+    CLIENT_SECRET, authorize_on_provider, build_app, connect, local_path, make_config, signed_up_client, signup,
+)
 
 from fitlink import clock, create_app
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
@@ -73,6 +75,13 @@ def declined_then_allowed(client, decline_query) -> tuple[str, str]:
 DECLINED = "You declined access on Fitbit, so nothing was connected."
 
 
+def check_declined_then_refused(app, declined: str, after: str) -> None:
+    """The decline said so (and nothing else); the connect's allowed callback after it was refused; nothing stored."""
+    assert DECLINED in declined and "not valid for this session" not in declined
+    assert "not valid for this session" in after
+    assert stored(app) == []
+
+
 def test_decline_with_the_issued_token_discards_it(app, client):
     signup(client)
     declined, after = declined_then_allowed(client, lambda token: urlencode({"oauth_token": token, "denied": token}))
@@ -84,26 +93,20 @@ def test_decline_with_the_issued_token_discards_it(app, client):
 def test_decline_without_any_token_says_declined(app, client):
     signup(client)
     declined, after = declined_then_allowed(client, lambda token: "denied=1")
-    assert DECLINED in declined and "not valid for this session" not in declined
-    assert "not valid for this session" in after
-    assert stored(app) == []
+    check_declined_then_refused(app, declined, after)
 
 
 def test_decline_with_another_sessions_token_says_declined(app, client):
     signup(client)
-    other = app.test_client()
-    signup(other, email="eve@example.org")
+    other = signed_up_client(app, email="eve@example.org")
     eve = dict(parse_qsl(urlsplit(other.get("/fitbit").headers["Location"]).query))["oauth_token"]
     declined, after = declined_then_allowed(client, lambda token: urlencode({"oauth_token": eve, "denied": eve}))
-    assert DECLINED in declined and "not valid for this session" not in declined
-    assert "not valid for this session" in after
-    assert stored(app) == []
+    check_declined_then_refused(app, declined, after)
 
 
 def test_callback_with_another_sessions_token_is_refused(app, client):
     signup(client)
-    other = app.test_client()
-    signup(other, email="eve@example.org")
+    other = signed_up_client(app, email="eve@example.org")
     start = other.get("/fitbit")
     callback = authorize_on_provider(start.headers["Location"], account="sam")
     # Ada's browser is sent the callback meant for Eve's session.

@@ -15,10 +15,12 @@ from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
 import requests
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import make_url
 
 from fitlink import create_app
+from fitlink.builtin_services.common.server import serve_in_thread
+from fitlink.extensions import db
 from fitlink.models import DailyMetric
 
 from .schema import clean_schema
@@ -107,11 +109,59 @@ def build_app(config: dict):
     return app
 
 
+def closing(app):
+    """For a fixture (`yield from closing(app)`): yield the Flask app, then close its database's session
+    and pooled connections (fitlink's, or a built-in service's own)."""
+    yield app
+    database = app.extensions["sqlalchemy"]
+    with app.app_context():
+        database.session.remove()
+        database.engine.dispose()
+
+
+def served(app, **options):
+    """For a fixture (`yield from served(app)`): serve a WSGI app on a loopback port for the test; yield its handle."""
+    with serve_in_thread(app, **options) as handle:
+        yield handle
+
+
+class Receiver:
+    """A tiny subscriber endpoint, standing in for fitlink, that records every request a built-in service sends it."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict, bytes]] = []
+        self.url = ""
+
+    def __call__(self, environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        headers = {key[5:].replace("_", "-").title(): value
+                   for key, value in environ.items() if key.startswith("HTTP_")}
+        headers["Content-Type"] = environ.get("CONTENT_TYPE", "")
+        self.requests.append((headers, body))
+        start_response("204 No Content", [])
+        return [b""]
+
+
+def receiving(path: str):
+    """For a fixture (`yield from receiving(path)`): a Receiver served on a port, its `url` that port's path."""
+    receiver = Receiver()
+    with serve_in_thread(receiver) as handle:
+        receiver.url = f"{handle.url}{path}"
+        yield receiver
+
+
 def signup(client, email="ada@example.org", password=PASSWORD):
     """Sign up through the form and return the response (already logged in)."""
     return client.post(
         "/signup", data={"email": email, "password": password, "confirm": password}
     )
+
+
+def signed_up_client(app, email="ada@example.org"):
+    """Return a test client of app signed up (so logged in) as email."""
+    client = app.test_client()
+    signup(client, email=email)
+    return client
 
 
 def login(client, email="ada@example.org", password=PASSWORD):
@@ -187,6 +237,20 @@ def post(client, body: bytes, signature: str | None = None):
     """Post a notification to fitlink's Fitbit webhook, signed unless signature says otherwise."""
     return client.post("/fitbit/webhook", data=body, content_type="application/json",
                        headers={"X-Fitbit-Signature": sign(body) if signature is None else signature})
+
+
+def count_statements(app, client, path: str) -> int:
+    """Return how many SQL statements the request for path runs (it must answer 200)."""
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
 
 
 def steps_on(database_url: str, day: date) -> float | None:

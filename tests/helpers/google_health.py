@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 
 import requests
 from requests_oauthlib import OAuth2Session
 
 from fitlink.builtin_services.common.accounts import get_account, local_today
+from fitlink.builtin_services.google_health import call_log, create_demo_app
 from fitlink.extensions import db
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.client import Credentials, GoogleHealthClient
 from fitlink.google_health.source import GoogleHealthSource
-from fitlink.models import Connection
+from fitlink.models import Connection, DailyMetric
 
 from . import ONE_DAY, build_app, local_path, make_config
 
@@ -22,6 +24,17 @@ CLIENT_SECRET = "test-google-client-secret"
 REDIRECT = "http://127.0.0.1:9/google_health/authorized"
 FROZEN = ONE_DAY
 WEBHOOK_SECRET = "Bearer test-webhook-secret"
+
+
+def demo_service(**settings):
+    """Return the built-in Google Health service, knowing fitlink's test client, with these settings added."""
+    return create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
+                            "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET}, **settings})
+
+
+def data_calls(demo) -> Counter:
+    """How many of the service's logged calls read each data type."""
+    return Counter(call.data_type for call in call_log(demo) if call.data_type)
 
 
 def decide(url: str, account: str = "alex", scopes: list[str] = SCOPES, allow: bool = True) -> str:
@@ -80,6 +93,11 @@ def build_fitlink(tmp_path, google_url: str, monkeypatch, **overrides):
 def stored(app, model=Connection):
     with app.app_context():
         return db.session.execute(db.select(model)).scalars().all()
+
+
+def stored_steps(app) -> dict:
+    """The steps fitlink stored, by day."""
+    return {row.day: row.value for row in stored(app, DailyMetric) if row.metric == "steps"}
 
 
 def start(client) -> str:

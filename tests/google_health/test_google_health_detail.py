@@ -13,19 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from flask import Flask
-from helpers import signup
-from helpers.google_health import (
-    CLIENT_ID, CLIENT_SECRET, FROZEN, alex_today, build_fitlink, connect, consent, open_source, stored,
-)
+from helpers.google_health import alex_today, connect, consent, data_calls, open_source, stored
 
-from fitlink import clock, minutes
-from fitlink.builtin_services.common.server import serve_in_thread
-from fitlink.builtin_services.google_health import create_demo_app
-from fitlink.builtin_services.google_health.models import health_db
-from fitlink.extensions import db
-from fitlink.google_health.config import URL_SETTINGS
-from fitlink.transport import allow_loopback_http
+from fitlink import minutes
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.google_health import call_log, reset_call_log
 from fitlink.builtin_services.google_health.intraday import daily_health, day_detail, nap_of, zone_totals
@@ -37,54 +27,6 @@ from fitlink.sources import DETAILS, METRICS, DayValue, MinuteSeries, SleepSessi
 pytestmark = pytest.mark.ports  # the built-in Google Health service on a port of its own
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def demo():
-    clock.travel_to(FROZEN)  # for fitlink and the service alike
-    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
-                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET}})
-    yield app
-    with app.app_context():
-        health_db.engine.dispose()
-
-
-@pytest.fixture
-def server(demo, monkeypatch):
-    """The service on a port; the source's own clients talk plain HTTP to it as fitlink allows on loopback."""
-    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
-    with serve_in_thread(demo) as handle:
-        checker = Flask("loopback-check")
-        checker.config.update(GOOGLE_HEALTH_TOKEN_URL=f"{handle.url}/token", GOOGLE_HEALTH_API_BASE_URL=handle.url)
-        allow_loopback_http(checker, URL_SETTINGS)
-        yield handle
-
-
-@pytest.fixture
-def source(server):
-    opened = open_source(server, consent(server))
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def app(tmp_path, server, monkeypatch):
-    app = build_fitlink(tmp_path, server.url, monkeypatch)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    signup(client)
-    return client
-
-
-def data_calls(demo) -> Counter:
-    return Counter(call.data_type for call in call_log(demo) if call.data_type)
 
 
 def detail_of(day: date):

@@ -9,23 +9,22 @@ from datetime import date
 
 import pytest
 import tink
-from helpers import signup
+from helpers import signed_up_client
 from services import free_port
-from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, WEBHOOK_SECRET, build_fitlink, connect, stored
+from helpers.google_health import WEBHOOK_SECRET, build_fitlink, connect, stored_steps
 from tink import signature
 
 from fitlink import clock
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.google_health import (
-    call_log, create_demo_app, deliver, keyset_fetches, notification, record_activity, reset_call_log,
+    call_log, deliver, keyset_fetches, notification, record_activity, reset_call_log,
     rotate_signing_key,
 )
-from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.builtin_services.google_health.state import health_state
 from fitlink.extensions import db
-from fitlink.models import DailyMetric, Connection, now_utc
+from fitlink.models import Connection, now_utc
 
 pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
 
@@ -39,42 +38,24 @@ def fitlink_port():
 
 
 @pytest.fixture
-def options():
-    """The built-in service's live-API behaviours a test turns on (behaviours.py)."""
-    return {}
-
-
-@pytest.fixture
-def demo(fitlink_port, options):
-    # The service notifies fitlink's webhook, served below on this port, as Google would.
-    clock.travel_to(FROZEN)  # for fitlink and the service alike
-    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
-                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
-                           "DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL": f"http://127.0.0.1:{fitlink_port}{URL}",
-                           "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": WEBHOOK_SECRET, **options})
-    yield app
-    with app.app_context():
-        health_db.engine.dispose()
-
-
-@pytest.fixture
-def google(demo):
-    with serve_in_thread(demo) as handle:
-        yield handle
-
-
-@pytest.fixture
-def app(tmp_path, google, monkeypatch):
-    app = build_fitlink(tmp_path, google.url, monkeypatch)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def demo_settings(fitlink_port):
+    # The service notifies fitlink's webhook, served by the tests on this port, as Google would.
+    return {"DEMO_GOOGLE_HEALTH_SUBSCRIBER_URL": f"http://127.0.0.1:{fitlink_port}{URL}",
+            "DEMO_GOOGLE_HEALTH_SUBSCRIBER_SECRET": WEBHOOK_SECRET}
 
 
 @pytest.fixture
 def client(app):
+    """Google's side of the webhook: a client with no session."""
     return app.test_client()
+
+
+@pytest.fixture
+def connected(app):
+    """A browser signed up to fitlink and connected to alex's Google Health data."""
+    browser = signed_up_client(app)
+    connect(browser)
+    return browser
 
 
 def post(client, body, secret: str | None = WEBHOOK_SECRET, **headers):
@@ -113,14 +94,14 @@ def test_verification_without_the_secret_is_unauthorized(client, secret):
     assert post(client, VERIFY, secret=secret).status_code == 401
 
 
-def test_without_a_configured_secret_nothing_is_accepted(tmp_path, google, monkeypatch):
-    app = build_fitlink(tmp_path, google.url, monkeypatch, GOOGLE_HEALTH_WEBHOOK_SECRET=None)
+def test_without_a_configured_secret_nothing_is_accepted(tmp_path, server, monkeypatch):
+    app = build_fitlink(tmp_path, server.url, monkeypatch, GOOGLE_HEALTH_WEBHOOK_SECRET=None)
     assert post(app.test_client(), VERIFY, secret="").status_code == 401
     assert post(app.test_client(), VERIFY, secret="None").status_code == 401
 
 
-def test_webhook_needs_no_csrf_token(tmp_path, google, monkeypatch):
-    app = build_fitlink(tmp_path, google.url, monkeypatch, WTF_CSRF_ENABLED=True)
+def test_webhook_needs_no_csrf_token(tmp_path, server, monkeypatch):
+    app = build_fitlink(tmp_path, server.url, monkeypatch, WTF_CSRF_ENABLED=True)
     assert post(app.test_client(), VERIFY).status_code == 201
 
 
@@ -141,10 +122,7 @@ def test_notification_of_an_unknown_user_is_accepted_and_ignored(client, demo):
     assert call_log(demo) == []
 
 
-def test_notification_from_google_refreshes_the_named_data(app, demo, fitlink_port):
-    client = app.test_client()
-    signup(client)
-    connect(client)
+def test_notification_from_google_refreshes_the_named_data(app, connected, demo, fitlink_port):
     reset_call_log(demo)
     with serve_in_thread(app, port=fitlink_port):
         statuses = record_activity(demo, "alex", 500)
@@ -154,29 +132,24 @@ def test_notification_from_google_refreshes_the_named_data(app, demo, fitlink_po
     assert {call.path for call in call_log(demo)} == {
         "/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp", "/v4/users/me/dataTypes/steps/dataPoints:rollUp",
         "/v4/users/me/settings", "/v4/users/me/dataTypes/distance/dataPoints:dailyRollUp"}
-    steps = {row.day: row.value for row in stored(app, DailyMetric) if row.metric == "steps"}
+    steps = stored_steps(app)
     assert steps[alex_today()] == daily_values("alex", alex_today())["steps"] + 500
 
 
-def test_notification_for_a_broken_connection_queues_nothing(app, client, demo):
-    signup(client)
-    connect(client)
+def test_notification_for_a_broken_connection_queues_nothing(app, connected, demo):
     with app.app_context():
         connection = db.session.execute(db.select(Connection)).scalar_one()
         connection.broken_at = now_utc()
         db.session.commit()
     reset_call_log(demo)
     note = {"healthUserId": health_user_id("alex"), "dataType": "sleep"}
-    assert post(client, note).status_code == 204
+    assert post(connected, note).status_code == 204
     assert call_log(demo) == []
 
 
 # --- batches and signatures (Google's live deliveries) ---
 
-def test_a_signed_batch_of_99_syncs_the_connected_person_once(app, demo, fitlink_port):
-    client = app.test_client()
-    signup(client)
-    connect(client)
+def test_a_signed_batch_of_99_syncs_the_connected_person_once(connected, app, demo, fitlink_port):
     record_activity(demo, "alex", 777)  # fitlink is not listening yet: only the batch below tells it
     batch = [steps_note()] + [
         notification(f"9{n:017d}", kind, alex_today(), "Europe/Berlin")
@@ -189,18 +162,15 @@ def test_a_signed_batch_of_99_syncs_the_connected_person_once(app, demo, fitlink
         "/v4/users/me/dataTypes/steps/dataPoints:dailyRollUp": 1, "/v4/users/me/dataTypes/steps/dataPoints:rollUp": 1,
         "/v4/users/me/settings": 1}
     steps = daily_values("alex", alex_today())["steps"] + 777
-    assert f"{steps:,}" in client.get("/dashboard").text
+    assert f"{steps:,}" in connected.get("/dashboard").text
 
 
 @pytest.mark.parametrize("options", [{"DEMO_GOOGLE_HEALTH_NOTIFY_WITH_SECRET": False,
                                       "DEMO_GOOGLE_HEALTH_BATCH_NOTIFICATIONS": True}])
-def test_signed_notifications_without_the_secret_are_accepted(app, demo, fitlink_port):
-    client = app.test_client()
-    signup(client)
-    connect(client)
+def test_signed_notifications_without_the_secret_are_accepted(app, connected, demo, fitlink_port):
     with serve_in_thread(app, port=fitlink_port):
         assert record_activity(demo, "alex", 321) == [204]
-    steps = {row.day: row.value for row in stored(app, DailyMetric) if row.metric == "steps"}
+    steps = stored_steps(app)
     assert steps[alex_today()] == daily_values("alex", alex_today())["steps"] + 321
 
 
@@ -214,9 +184,7 @@ def other_key_signature(body: bytes) -> str:
 
 
 @pytest.mark.parametrize("forge", ["other body", "unknown key", "truncated", "not base64", "no prefix"])
-def test_a_bad_signature_is_refused_even_with_the_secret(app, client, demo, forge):
-    signup(client)
-    connect(client)
+def test_a_bad_signature_is_refused_even_with_the_secret(connected, demo, forge):
     body = json.dumps([steps_note()]).encode()
     value = {
         "other body": signed(demo, body + b" ")[1],
@@ -226,7 +194,7 @@ def test_a_bad_signature_is_refused_even_with_the_secret(app, client, demo, forg
         "no prefix": base64.b64encode(base64.b64decode(signed(demo, body)[1])[5:]).decode(),
     }[forge]
     reset_call_log(demo)
-    answer = post(client, body, secret=WEBHOOK_SECRET, **{"GOOGLE-HEALTH-API-SIGNATURE": value})
+    answer = post(connected, body, secret=WEBHOOK_SECRET, **{"GOOGLE-HEALTH-API-SIGNATURE": value})
     assert answer.status_code == 401
     assert call_log(demo) == []  # nothing synced
 
@@ -257,13 +225,13 @@ def test_verification_needs_the_secret_even_when_signed(client, demo):
     assert post_signed(client, demo, VERIFY, secret=WEBHOOK_SECRET).status_code == 201
 
 
-def test_a_keyset_that_cannot_be_used_leaves_the_secret_to_decide(tmp_path, google, demo, monkeypatch):
+def test_a_keyset_that_cannot_be_used_leaves_the_secret_to_decide(tmp_path, server, demo, monkeypatch):
     def oversized(environ, start_response):
         start_response("200 OK", [("Content-Type", "application/json")])
         return [b'{"key": [' + b" " * (100 * 1024) + b"]}"]
 
     with serve_in_thread(oversized) as keys:
-        app = build_fitlink(tmp_path, google.url, monkeypatch,
+        app = build_fitlink(tmp_path, server.url, monkeypatch,
                             GOOGLE_HEALTH_WEBHOOK_KEYSET_URL=f"{keys.url}/keyset.json")
         client = app.test_client()
         # Unchecked, not refused: Google retries a 503; the secret alone still lets it in.

@@ -13,16 +13,16 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import requests
-from helpers import signup
-from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, build_fitlink, connect, consent, open_source, stored
+from helpers import closing, signup
+from helpers.google_health import (
+    FROZEN, build_fitlink, connect, consent, demo_service, open_source, stored, stored_steps,
+)
 from werkzeug.http import http_date
 
 from fitlink import clock as fitlink_clock
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.common.server import serve_in_thread
-from fitlink.builtin_services.google_health import call_log, create_demo_app, inject_faults, reset_call_log
-from fitlink.builtin_services.google_health.models import health_db
-from fitlink.extensions import db
+from fitlink.builtin_services.google_health import call_log, inject_faults, reset_call_log
 from fitlink.google_health import payloads
 from fitlink.models import DailyMetric, SyncState
 from fitlink.sources import DayValue, RateLimited, SleepSession
@@ -47,32 +47,15 @@ class Clock:
 
 @pytest.fixture
 def clock():
-    """The one clock of the app and the service for this test (conftest puts the suite's back after)."""
+    """The one clock of the app and the service for this test (tests/conftest.py puts the suite's back after)."""
     moved = Clock(FROZEN)
     fitlink_clock.use(moved)
     return moved
 
 
 @pytest.fixture
-def options():
-    return {}
-
-
-@pytest.fixture
-def demo(options, clock):
-    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
-                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
-                           "DEMO_GOOGLE_HEALTH_NOW": clock, **options})
-    yield app
-    with app.app_context():
-        health_db.engine.dispose()
-
-
-@pytest.fixture
-def server(demo, monkeypatch):
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    with serve_in_thread(demo) as handle:
-        yield handle
+def demo_settings(clock):
+    return {"DEMO_GOOGLE_HEALTH_NOW": clock}
 
 
 def today_of(moment: datetime) -> date:
@@ -226,21 +209,13 @@ def test_three_years_of_weigh_ins_through_capped_pages(server, demo):
 
 @pytest.fixture
 def real_clock_demo(options):
-    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
-                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET}, **options})
-    yield app
-    with app.app_context():
-        health_db.engine.dispose()
+    yield from closing(demo_service(**options))
 
 
 @pytest.fixture
 def fitlink(tmp_path, real_clock_demo, monkeypatch):
     with serve_in_thread(real_clock_demo) as google:
-        app = build_fitlink(tmp_path, google.url, monkeypatch)
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        yield from closing(build_fitlink(tmp_path, google.url, monkeypatch))
 
 
 def real_today() -> date:
@@ -279,7 +254,7 @@ class TestZeroStepDays:
         client = fitlink.test_client()
         signup(client)
         connect(client)
-        steps = {row.day: row.value for row in stored(fitlink, DailyMetric) if row.metric == "steps"}
+        steps = stored_steps(fitlink)
         assert zero_day not in steps
         assert zero_day - timedelta(days=1) in steps and zero_day + timedelta(days=1) in steps
         reset_call_log(real_clock_demo)

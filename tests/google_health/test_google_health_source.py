@@ -7,24 +7,19 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from flask import Flask
-from helpers.google_health import CLIENT_ID, CLIENT_SECRET, FROZEN, alex_today, consent, open_source
+from helpers.google_health import alex_today, consent, data_calls, open_source
 
 from fitlink import clock
-
 from fitlink.builtin_services.common.accounts import daily_values, get_account
 from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.google_health.intraday import day_detail, nap_of
 from fitlink.builtin_services.google_health import (
-    call_log, create_demo_app, expire_access_tokens, expire_refresh_tokens, inject_faults, reset_call_log,
+    call_log, expire_access_tokens, expire_refresh_tokens, inject_faults, reset_call_log,
 )
-from fitlink.builtin_services.google_health.models import health_db
 from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.google_health.blueprint import SCOPES
 from fitlink.google_health.client import NOT_LINKED
-from fitlink.google_health.config import URL_SETTINGS
 from fitlink.google_health.source import METRIC_SCOPES
-from fitlink.transport import allow_loopback_http
 from fitlink.models import SyncState
 from fitlink.sources import (
     MINUTE_DETAILS, BadPayload, DayValue, NotSetUp, ProviderError, RateLimited, TokenRejected,
@@ -48,37 +43,8 @@ def quota():
 
 
 @pytest.fixture
-def demo(quota):
-    clock.travel_to(FROZEN)  # for fitlink and the service alike
-    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
-                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
-                           "DEMO_GOOGLE_HEALTH_FAULT_DELAY": 1.0, "DEMO_GOOGLE_HEALTH_RATE_LIMIT": quota})
-    yield app
-    with app.app_context():
-        health_db.engine.dispose()
-
-
-@pytest.fixture
-def server(demo, monkeypatch):
-    # fitlink's own switch decides about plain HTTP; monkeypatch puts the environment back after.
-    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
-    with serve_in_thread(demo) as handle:
-        app = Flask("loopback-check")
-        app.config.update(GOOGLE_HEALTH_TOKEN_URL=f"{handle.url}/token",
-                          GOOGLE_HEALTH_API_BASE_URL=handle.url)
-        allow_loopback_http(app, URL_SETTINGS)
-        yield handle
-
-
-@pytest.fixture
-def source(server):
-    opened = open_source(server, consent(server))
-    yield opened
-    opened.close()
-
-
-def data_calls(demo) -> Counter:
-    return Counter(call.data_type for call in call_log(demo) if call.data_type)
+def demo_settings(quota):
+    return {"DEMO_GOOGLE_HEALTH_FAULT_DELAY": 1.0, "DEMO_GOOGLE_HEALTH_RATE_LIMIT": quota}
 
 
 # --- profile and units ---

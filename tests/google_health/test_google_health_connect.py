@@ -7,15 +7,11 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers import local_path, signup
-from helpers.google_health import (
-    CLIENT_ID, CLIENT_SECRET, FROZEN, SCOPES, alex_today, build_fitlink, connect, decide, start, stored,
-)
+from helpers import local_path
+from helpers.google_health import SCOPES, alex_today, connect, decide, start, stored, stored_steps
 
-from fitlink import clock
 from fitlink.builtin_services.common.server import serve_in_thread
-from fitlink.builtin_services.google_health import call_log, create_demo_app, expire_access_tokens, reset_call_log
-from fitlink.builtin_services.google_health.models import health_db
+from fitlink.builtin_services.google_health import call_log, expire_access_tokens, reset_call_log
 from fitlink.builtin_services.google_health.people import health_user_id
 from fitlink.extensions import db
 from fitlink.google_health import SOURCE
@@ -24,37 +20,6 @@ from fitlink.models import DailyMetric, Connection
 from fitlink.sources import TokenRejected
 
 pytestmark = pytest.mark.ports  # the tests serve the built-in services (or stand-ins) on ports of their own
-
-@pytest.fixture
-def demo():
-    clock.travel_to(FROZEN)  # for fitlink and the service alike
-    app = create_demo_app({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
-                           "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET}})
-    yield app
-    with app.app_context():
-        health_db.engine.dispose()
-
-
-@pytest.fixture
-def google(demo):
-    with serve_in_thread(demo) as handle:
-        yield handle
-
-
-@pytest.fixture
-def app(tmp_path, google, monkeypatch):
-    app = build_fitlink(tmp_path, google.url, monkeypatch)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    signup(client)
-    return client
 
 
 def test_connect_asks_for_offline_access_with_pkce_and_the_read_scopes(client):
@@ -75,7 +40,7 @@ def test_whole_journey_stores_the_connection_and_imports(app, client):
     assert connection.token["refresh_token"] and connection.token["access_token"]
     page = client.get("/dashboard").text
     assert "Connected to Google Health as Google Health user" in page
-    steps = {row.day: row.value for row in stored(app, DailyMetric) if row.metric == "steps"}
+    steps = stored_steps(app)
     assert steps and max(steps) == alex_today() and all(row.source == "google_health"
                                                        for row in stored(app, DailyMetric))
 
