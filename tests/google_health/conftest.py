@@ -3,7 +3,8 @@
 `demo` is the service (its settings: `demo_settings`, which a module overrides, and `options`,
 which a test parametrizes), on `clock`: fitlink's, run on from FROZEN for fitlink and the
 service alike, unless the module gives a clock of its own. `server` serves it; `source` is
-fitlink's Google Health source consented by alex; `app` is fitlink using the service, and
+fitlink's Google Health source consented by alex; `app` is fitlink using the service (its
+settings beyond the helpers': `fitlink_settings`, which a module overrides), and
 `client` a browser signed up to it. Helpers live in helpers/google_health.py.
 """
 
@@ -61,8 +62,14 @@ def source(server):
 
 
 @pytest.fixture
-def app(tmp_path, server, monkeypatch):
-    yield from closing(build_fitlink(tmp_path, server.url, monkeypatch))
+def fitlink_settings():
+    """fitlink's settings beyond helpers.google_health.build_fitlink's, for a module (which overrides this)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, server, monkeypatch, fitlink_settings):
+    yield from closing(build_fitlink(tmp_path, server.url, monkeypatch, **fitlink_settings))
 
 
 @pytest.fixture

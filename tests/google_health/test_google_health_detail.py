@@ -27,6 +27,13 @@ from fitlink.sources import DETAILS, METRICS, DayValue, MinuteSeries, SleepSessi
 pytestmark = pytest.mark.ports  # the built-in Google Health service on a port of its own
 
 BERLIN = ZoneInfo("Europe/Berlin")
+BACKFILL_DAYS = 7  # helpers.google_health.google_config's BACKFILL_MAX_DAYS
+
+
+@pytest.fixture
+def fitlink_settings():
+    """Minute series for every day of the backfill, so each day's detail can be checked."""
+    return {"INTRADAY_BACKFILL_DAYS": BACKFILL_DAYS}
 
 
 def detail_of(day: date):
@@ -267,7 +274,7 @@ def test_what_is_offered_follows_the_granted_scopes(server):
 def test_connecting_stores_every_new_metric_and_the_days_detail(app, client):
     assert connect(client).status_code == 302
     today = alex_today()
-    days = {today - timedelta(days=n) for n in range(7)}  # BACKFILL_MAX_DAYS in these tests
+    days = {today - timedelta(days=n) for n in range(BACKFILL_DAYS)}
     shown = defaultdict(dict)
     for row in stored(app, DailyMetric):
         shown[row.metric][row.day] = row
