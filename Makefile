@@ -50,13 +50,14 @@ serve: install
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 # Two pytest runs, both required to pass: the tests not marked `serial` on PYTEST_WORKERS
-# pytest-xdist workers, a file's tests on one worker (module fixtures start once; each worker
-# takes its own PostgreSQL and Redis database, tests/conftest.py); then the `serial` ones (real
+# pytest-xdist workers, dealt one by one except that the tests sharing a module fixture (a live
+# server, a deployment) go to one worker, which starts it once (tests/conftest.py groups them;
+# each worker takes its own PostgreSQL and Redis database); then the `serial` ones (real
 # seconds timed) in one process, alone. "No tests collected" (exit 5) fails make when it holds
 # for both runs, and for either run of the whole suite (make test with no PYTEST_ARGS); a
 # narrower selection may leave one run empty (the dated CI runs name files with no serial test).
 PYTEST_WORKERS ?= 2
-PYTEST_DIST ?= loadfile
+PYTEST_DIST ?= loadgroup
 PYTEST := $(BIN)/python -m pytest
 define two_runs
 	@parallel=0; serial=0; \
@@ -77,9 +78,7 @@ lint: $(VENV)/.installed-test
 
 # While working: lint, then the plain tier: the tests that need nothing beyond their own
 # process, no port, server, child process or browser (markers in pyproject.toml), in the
-# same two runs as `make test`, its tests dealt to the workers one by one (the archive files
-# hold a few long tests; the plain tier has no module fixture worth keeping on one worker).
-check: PYTEST_DIST = load
+# same two runs as `make test`.
 check: lint
 	$(call two_runs,-q -m "not (ports or services or processes or browser)")
 

@@ -37,12 +37,16 @@ def pytest_addoption(parser):
 PORT_FIXTURES = {"provider", "provider_server", "smtp"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Mark the tests that use a port fixture `ports`; keep the tests --serial asks for (the rest are
-    deselected, and pytest exits 5 when none are left)."""
+    """Mark the tests that use a port fixture `ports`, and group those that share a module fixture (a
+    live server, a deployment) on one xdist worker (`--dist loadgroup`: the rest are dealt one by one);
+    keep the tests --serial asks for (the rest are deselected, and pytest exits 5 when none are left)."""
     for item in items:
         if PORT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.ports)
+        if _uses_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     mode = config.getoption("serial")
     if mode == "include":
         return
@@ -51,6 +55,12 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+def _uses_module_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(definitions[-1].scope == "module"
+                                    for definitions in info.name2fixturedefs.values())
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,10 +9,11 @@ stored rows before and after. Jobs run at once (JOBS_IMMEDIATE).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from helpers import authorize_on_provider, build_app, local_path, make_config, signup
+from helpers import authorize_on_provider, build_app, close_database, local_path, make_config, signup
 from faults import FAULTS, Call, Faults
 from helpers.google_health import CLIENT_ID, CLIENT_SECRET, decide, google_config
 
@@ -20,7 +21,6 @@ from fitlink.builtin_services.common.server import serve_in_thread
 from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.builtin_services.google_health import create_demo_app as create_google_demo
 from fitlink.builtin_services.google_health import expire_access_tokens
-from fitlink.builtin_services.google_health.models import health_db
 from fitlink.extensions import db
 from fitlink.fitbit.source import ENDPOINTS
 from fitlink.google_health.source import LISTS, ROLLUPS
@@ -187,21 +187,28 @@ def check(world: World, call: Call, phase: str, fault: str, prepare=None) -> Non
     assert expected(world.label, phase, fault) in page
 
 
+def connected_world(demo, config: Callable[[str], dict], source: str, label: str):
+    """For a module fixture: the service `demo` behind a fault injector on a port, fitlink configured by
+    config(its URL), one person connected; yield the World, then close both apps' databases."""
+    faults = Faults(demo, hang=HANG)
+    with pytest.MonkeyPatch.context() as patch, serve_in_thread(faults) as server:
+        patch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+        app = build_app(config(server.url))
+        world = World(app, faults, server.url, source, label, f"{source.upper()}_TIMEOUT")
+        assert f"Connected to {label} as" in world.connect()
+        yield world
+    close_database(app)
+    close_database(demo)
+
+
 @pytest.fixture(scope="module")
 def fitbit_world(tmp_path_factory):
     demo = create_demo_app({"TESTING": True, "SECRET_KEY": "demo-test-secret", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                             "DEMO_FITBIT_CLIENTS": {"fitlink-builtin": "test-demo-client-secret"},
                             "DEMO_FITBIT_RATE_LIMIT": 1_000_000})
-    faults = Faults(demo, hang=HANG)
-    with serve_in_thread(faults) as server:
-        app = build_app(make_config(tmp_path_factory.mktemp("fitbit"), server.url, FITBIT_TIMEOUT=NORMAL_TIMEOUT,
-                                    FITBIT_RETRY_BACKOFF=0, BACKFILL_MAX_DAYS=30))
-        world = World(app, faults, server.url, "fitbit", "Fitbit", "FITBIT_TIMEOUT")
-        assert "Connected to Fitbit as" in world.connect()
-        yield world
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    tmp = tmp_path_factory.mktemp("fitbit")
+    yield from connected_world(demo, lambda url: make_config(tmp, url, FITBIT_TIMEOUT=NORMAL_TIMEOUT, FITBIT_RETRY_BACKOFF=0,
+                                                             BACKFILL_MAX_DAYS=30), "fitbit", "Fitbit")
 
 
 @pytest.fixture(scope="module")
@@ -209,21 +216,10 @@ def google_world(tmp_path_factory):
     demo = create_google_demo({"SECRET_KEY": "demo-gh-secret", "TESTING": True,
                                "DEMO_GOOGLE_HEALTH_CLIENTS": {CLIENT_ID: CLIENT_SECRET},
                                "DEMO_GOOGLE_HEALTH_RATE_LIMIT": 1_000_000})
-    faults = Faults(demo, hang=HANG)
-    with pytest.MonkeyPatch.context() as patch, serve_in_thread(faults) as server:
-        patch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
-        config = make_config(tmp_path_factory.mktemp("google"), "http://127.0.0.1:9/demo-fitbit",
-                             **{**google_config(server.url), "GOOGLE_HEALTH_TIMEOUT": NORMAL_TIMEOUT,
-                                "GOOGLE_HEALTH_RETRY_BACKOFF": 0})
-        app = build_app(config)
-        world = World(app, faults, server.url, "google_health", "Google Health", "GOOGLE_HEALTH_TIMEOUT")
-        assert "Connected to Google Health as" in world.connect()
-        yield world
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with demo.app_context():
-        health_db.engine.dispose()
+    tmp = tmp_path_factory.mktemp("google")
+    yield from connected_world(demo, lambda url: make_config(tmp, "http://127.0.0.1:9/demo-fitbit", **{
+        **google_config(url), "GOOGLE_HEALTH_TIMEOUT": NORMAL_TIMEOUT, "GOOGLE_HEALTH_RETRY_BACKOFF": 0}),
+        "google_health", "Google Health")
 
 
 @pytest.mark.parametrize("fault", FAULTS)

@@ -110,9 +110,13 @@ def build_app(config: dict):
 
 
 def closing(app):
-    """For a fixture (`yield from closing(app)`): yield the Flask app, then close its database's session
-    and pooled connections (fitlink's, or a built-in service's own)."""
+    """For a fixture (`yield from closing(app)`): yield the Flask app, then close its database."""
     yield app
+    close_database(app)
+
+
+def close_database(app) -> None:
+    """Close the session and pooled connections of a Flask app's database (fitlink's, or a built-in service's own)."""
     database = app.extensions["sqlalchemy"]
     with app.app_context():
         database.session.remove()
