@@ -223,7 +223,9 @@ def _advance(state: SyncState, chunk: plan.Chunk, floor) -> None:
             state.newest_synced = chunk.end
         state.backfill_done = chunk.start <= floor
     else:
-        state.newest_synced = chunk.end
+        # Refreshes run newest range first (plan.order): an older one must not move newest back.
+        if state.newest_synced is None or chunk.end > state.newest_synced:
+            state.newest_synced = chunk.end
         if state.oldest_synced is None:
             state.oldest_synced = chunk.start
     state.last_success = now_utc()
