@@ -114,6 +114,10 @@ def test_backfill_of_three_years_takes_the_minimum_number_of_calls(long_app, dem
     assert calls.count("/1/user/-/activities/list.json") == 1
     daily = [path for path in calls if path not in minute_calls and not path.endswith("/list.json")]
     assert all(path.endswith(f"/{yesterday}/{today}.json") for path in daily)
+    with long_app.app_context():
+        # The refresh ran today's range before yesterday's: no metric's newest synced day moved back.
+        states = db.session.execute(db.select(SyncState)).scalars().all()
+        assert {state.resource: state.newest_synced for state in states} == dict.fromkeys(FITBIT_METRICS, today)
 
 
 def test_history_stops_at_member_since(app, client, demo_app):
