@@ -226,13 +226,14 @@ def point_api_at(app, url):
     ids=["500", "503", "timeout"],
 )
 def test_provider_failures_are_retried_then_recorded(tmp_path, provider, fake):
-    app = build_app(make_config(tmp_path, provider.url, FITBIT_RETRY_BACKOFF=0, FITBIT_TIMEOUT=0.3))
+    app = build_app(make_config(tmp_path, provider.url, FITBIT_RETRY_BACKOFF=0))
     client = app.test_client()
     signup(client)
-    connect(client)
+    connect(client)  # at the suite's timeout: the service is made at its first request, slower on a busy machine
     before = rows_by_metric(app)
     with serve_in_thread(fake) as bad:
         point_api_at(app, bad.url)
+        app.config["FITBIT_TIMEOUT"] = 0.3  # the fake's one-second answer is a timeout
         assert run(app, connection_id(app), manual=True) == "errors"
     assert fake.hits == 3  # the first call tried three times; an outage stops the sync
     assert rows_by_metric(app) == before
