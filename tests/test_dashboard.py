@@ -1,13 +1,12 @@
 """The dashboard page: cards, ranges, units, timezones, empty states, and a fixed query count."""
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, update
 
 import pytest
-from helpers import build_app, connect, make_config, signup
+from helpers import build_app, connect, counted_statements, make_config, signup
 
 from fitlink import dates, jobs
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
@@ -18,23 +17,6 @@ from fitlink.extensions import db
 from fitlink.models import DailyMetric, Connection, SyncState
 
 pytestmark = pytest.mark.usefixtures("provider")  # the built-in Fitbit service: marked ports
-
-
-@contextmanager
-def counted_queries(app):
-    """Count the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def change(app, statement):
@@ -49,7 +31,7 @@ def test_query_count_does_not_grow_with_the_range(app, client):
     client.get("/dashboard")  # let the first request's one-off work (flashes) happen
     counts = {}
     for days in (7, 30, 90, 365):
-        with counted_queries(app) as statements:
+        with counted_statements(app) as statements:
             assert client.get(f"/dashboard?range={days}").status_code == 200
         counts[days] = len(statements)
     assert counts[7] == counts[30] == counts[90] == counts[365], counts
