@@ -22,7 +22,7 @@ from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
 from helpers import (
-    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, closing,
+    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, closing, dispose,
     mail_config, make_config,
 )
 
@@ -210,7 +210,7 @@ def close_database_connections():
     for app, engines in list(db._app_engines.items()):
         if app not in before:
             for engine in engines.values():
-                engine.dispose()
+                dispose(engine)
 
 
 @pytest.fixture

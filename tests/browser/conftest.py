@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from helpers import build_app, make_config
+from helpers import build_app, close_database, make_config
 from services import SlowDataCalls
 from fitlink import jobs
 from fitlink.builtin_services.common.server import serve_in_thread
-from fitlink.extensions import db
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling Google's hosts,
@@ -56,9 +55,7 @@ def live_app(tmp_path_factory):
     with serve_in_thread(app, port=port) as server:
         yield app, server.url
     jobs.stop_embedded_consumer()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_database(app)
 
 
 @pytest.fixture(scope="module")

@@ -121,7 +121,27 @@ def close_database(app) -> None:
     database = app.extensions["sqlalchemy"]
     with app.app_context():
         database.session.remove()
-        database.engine.dispose()
+        for engine in database.engines.values():
+            dispose(engine)
+
+
+def dispose(engine, timeout: float = 10.0) -> None:
+    """Close an engine's pooled connections once every checked-out one is back in the pool.
+
+    A test's served app may still be tearing down a request when the test ends: werkzeug's
+    threaded server answers before the request's app context ends (which hands its connection
+    back) and does not wait for its request threads on shutdown. Disposing the pool meanwhile
+    would leave that connection in a pool nobody closes, and PostgreSQL's driver would warn about
+    it in whichever later test the garbage collector ran in. A connection still out after
+    `timeout` seconds is a leak: say so here, in the test that made it.
+    """
+    pool = engine.pool
+    deadline = time.monotonic() + timeout
+    while getattr(pool, "checkedout", lambda: 0)() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    out = getattr(pool, "checkedout", lambda: 0)()
+    engine.dispose()
+    assert not out, f"{out} database connection(s) of {engine.url!r} still checked out {timeout} s after the test"
 
 
 def served(app, **options):
