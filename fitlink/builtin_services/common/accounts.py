@@ -7,6 +7,7 @@ import math
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -140,7 +141,15 @@ def _steps(rng: random.Random, account: Account, day: date) -> int:
 
 
 def daily_values(account_name: str, day: date) -> dict:
-    """Return the values the service serves for this account and local date."""
+    """Return the values the service serves for this account and local date (a fresh dict to change at will)."""
+    return dict(_daily_values(normalize_name(account_name), day))
+
+
+# A day's values depend on the name and the date alone; an import asks for each day several times (one
+# endpoint after another), and seeding a generator from a string is most of their cost. The nested
+# dicts (sleep, weight) are shared between callers: read them, copy before changing.
+@lru_cache(maxsize=16384)
+def _daily_values(account_name: str, day: date) -> dict:
     account = get_account(account_name)
     rng = random.Random(f"{account.name}:{day.isoformat()}")
     weekend = day.weekday() >= 5
