@@ -180,13 +180,20 @@ def bucket_stats(user_id: int, start: date, end: date, size: int, goal: float,
     return stats
 
 
-def on_day(user_id: int, day: date) -> dict[str, Reading | None]:
-    """Return every metric's value on one day, None where nothing is stored (one query)."""
-    rows = db.session.execute(
+@lru_cache(maxsize=None)
+def _on_day_query():
+    """The one-day statement, built once: each call only binds the person and the day."""
+    return (
         select(DailyMetric.metric, DailyMetric.day, DailyMetric.value, DailyMetric.details,
                DailyMetric.updated_at)
-        .where(DailyMetric.user_id == user_id, DailyMetric.metric.in_(METRICS), DailyMetric.day == day)
+        .where(DailyMetric.user_id == bindparam("user_id"), DailyMetric.metric.in_(METRICS),
+               DailyMetric.day == bindparam("day", type_=Date))
     )
+
+
+def on_day(user_id: int, day: date) -> dict[str, Reading | None]:
+    """Return every metric's value on one day, None where nothing is stored (one query)."""
+    rows = db.session.execute(_on_day_query(), {"user_id": user_id, "day": day})
     found = {metric: Reading(*rest) for metric, *rest in rows}
     return {metric: found.get(metric) for metric in METRICS}
 
@@ -196,23 +203,30 @@ def latest(user_id: int, metric: str, on_or_before: date) -> Reading | None:
     return latest_of(user_id, (metric,), on_or_before)[metric]
 
 
-def latest_of(user_id: int, metrics: tuple[str, ...], on_or_before: date) -> dict[str, Reading | None]:
-    """Return each metric's most recent stored value up to a day, None where there is none (one query).
-
-    Each metric's newest day is found on the (user, metric, day) unique index, so a long history costs nothing.
-    """
+@lru_cache(maxsize=32)
+def _latest_query(metrics: tuple[str, ...]):
+    """The latest-values statement for these metrics, built once (building it cost more than running it)."""
+    user_id, on_or_before = bindparam("user_id"), bindparam("on_or_before", type_=Date)
     newest = (
         select(func.max(DailyMetric.day))
         .where(DailyMetric.user_id == user_id, DailyMetric.metric == metric, DailyMetric.day <= on_or_before)
         .scalar_subquery()
         for metric in metrics
     )
-    rows = db.session.execute(
+    return (
         select(DailyMetric.metric, DailyMetric.day, DailyMetric.value, DailyMetric.details, DailyMetric.updated_at)
         .where(DailyMetric.user_id == user_id,
                or_(*(and_(DailyMetric.metric == metric, DailyMetric.day == day)
                      for metric, day in zip(metrics, newest))))
     )
+
+
+def latest_of(user_id: int, metrics: tuple[str, ...], on_or_before: date) -> dict[str, Reading | None]:
+    """Return each metric's most recent stored value up to a day, None where there is none (one query).
+
+    Each metric's newest day is found on the (user, metric, day) unique index, so a long history costs nothing.
+    """
+    rows = db.session.execute(_latest_query(metrics), {"user_id": user_id, "on_or_before": on_or_before})
     found = {metric: Reading(*rest) for metric, *rest in rows}
     return {metric: found.get(metric) for metric in metrics}
 

@@ -115,18 +115,27 @@ def bands(stats: dict[int, Stat], plan: Layout, convert=None) -> list[tuple[floa
 
     Those are the buckets just older than it (see Layout); None where they hold too few values.
     """
+    width = plan.band_buckets
+    reach = max(bucket.index for bucket in plan.groups) + width + 1
+    # Per bucket index, what it holds drawn and read only for the band (-1 - index) together; each
+    # bucket's range sums a slice of these (in C, the same additions in the same order as one by one).
+    counts, totals, squares = [0] * reach, [0.0] * reach, [0.0] * reach
+    for index in range(reach):
+        for stat in (stats.get(index), stats.get(-1 - index)):
+            if stat is not None:
+                counts[index] += stat.count
+                totals[index] += stat.total
+                squares[index] += stat.squares
     out = []
     for bucket in plan.groups:
-        count = total_ = squares = 0
-        for index in range(bucket.index + 1, bucket.index + 1 + plan.band_buckets):
-            for stat in (stats.get(index), stats.get(-1 - index)):  # drawn, and read only for the band
-                if stat is not None:
-                    count, total_, squares = count + stat.count, total_ + stat.total, squares + stat.squares
+        window = slice(bucket.index + 1, bucket.index + 1 + width)
+        count = sum(counts[window])
         if count < MIN_BAND_VALUES:
             out.append(None)
             continue
+        total_ = sum(totals[window])
         middle = total_ / count
-        spread = max(0.0, (squares - total_ * middle) / (count - 1)) ** 0.5
+        spread = max(0.0, (sum(squares[window]) - total_ * middle) / (count - 1)) ** 0.5
         low, high = middle - spread, middle + spread
         out.append((convert(low), convert(high)) if convert else (low, high))
     return out
