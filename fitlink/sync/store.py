@@ -14,6 +14,7 @@ read, by the same ranks.
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,18 +31,25 @@ def _upsert(model, rows: list[dict], keys: list[str],
             columns: tuple[str, ...] = ("value", "details", "updated_at")) -> None:
     """Insert rows, or update `columns` of those already stored under `keys`.
 
-    One statement on the table (not the ORM entity), executed with every row as
-    its parameters: compiled once and cached, run by the driver's executemany.
-    A multi-row VALUES statement, as built before, was compiled anew for each
-    call, with a bound parameter per value: most of a year's import went there.
+    One statement on the table (not the ORM entity), built once per table and dialect
+    and executed with every row as its parameters (the driver's executemany). A
+    multi-row VALUES statement, as built before, was compiled anew for each call, with
+    a bound parameter per value: most of a year's import went there; building the
+    statement anew for each call (its `excluded` alias above all) was most of the rest.
     """
     if not rows:
         return
-    statement = _INSERTS[db.session.get_bind().dialect.name](model.__table__)
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(_upsert_statement(dialect, model.__table__, tuple(keys), columns), rows)
+
+
+@lru_cache(maxsize=None)
+def _upsert_statement(dialect: str, table, keys: tuple[str, ...], columns: tuple[str, ...]):
+    statement = _INSERTS[dialect](table)
     updated = {name: statement.excluded[name] for name in columns}
-    if model is DailyMetric:
+    if table is DailyMetric.__table__:
         updated["source"] = statement.excluded.source
-    db.session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updated), rows)
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=updated)
 
 
 def save_days(user_id: int, source: str, metric: str, rows: Iterable[DayValue]) -> int:
