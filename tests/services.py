@@ -33,9 +33,9 @@ PG_ADMIN_URL = os.environ.get(
     "FITLINK_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_SERVER = os.environ.get("FITLINK_TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
-# Redis databases these tests may claim; CI's suite run uses 14 and, for its second
-# xdist worker, 13 (conftest.worker_redis_url).
-REDIS_DATABASES = (15, 12, 11, 10, 9, 8, 7)
+# Redis databases these tests may claim; CI's suite run uses 14 and, for its second and
+# third xdist workers, 13 and 12 (helpers.worker_redis_url).
+REDIS_DATABASES = (15, 11, 10, 9, 8, 7, 6)
 CLAIM_KEY = "fitlink-test:claimed-by"
 
 

@@ -37,10 +37,10 @@ TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 # CI runs the suite a second time on PostgreSQL and Redis by setting these. Under
 # pytest-xdist (`make test`) each worker takes a database and a Redis database of its own,
-# derived from these, so two workers never drop each other's tables or flush each other's queue.
+# derived from these, so workers never drop each other's tables or flush each other's queue.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... or None without xdist
 WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER else 0
-WORKER_REDIS_DATABASES = 2  # workers `make test` may start (-n 2): the suite's Redis databases are N, N-1
+WORKER_REDIS_DATABASES = 3  # workers `make test` may start (-n 3): the suite's Redis databases are N, N-1, N-2
 
 
 def worker_database_uri(uri: str | None) -> str | None:
@@ -58,7 +58,7 @@ def worker_redis_url(uri: str | None) -> str | None:
     base, _, number = uri.rpartition("/")
     if WORKER_INDEX >= WORKER_REDIS_DATABASES or int(number) - WORKER_INDEX < 0:
         raise RuntimeError(f"worker {WORKER} has no Redis database below {uri}: run at most "
-                           f"{WORKER_REDIS_DATABASES} workers (make test: -n 2)")
+                           f"{WORKER_REDIS_DATABASES} workers (make test: -n 3)")
     return f"{base}/{int(number) - WORKER_INDEX}"
 
 
