@@ -116,9 +116,9 @@ def bands(stats: dict[int, Stat], plan: Layout, convert=None) -> list[tuple[floa
     Those are the buckets just older than it (see Layout); None where they hold too few values.
     """
     width = plan.band_buckets
-    reach = max(bucket.index for bucket in plan.groups) + width + 1
+    reach = max((bucket.index for bucket in plan.groups), default=-1) + width + 1
     # Per bucket index, what it holds drawn and read only for the band (-1 - index) together; each
-    # bucket's range sums a slice of these (in C, the same additions in the same order as one by one).
+    # bucket's range sums a slice of these (in C), instead of looking each bucket up again per range.
     counts, totals, squares = [0] * reach, [0.0] * reach, [0.0] * reach
     for index in range(reach):
         for stat in (stats.get(index), stats.get(-1 - index)):
