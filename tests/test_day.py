@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from helpers import count_statements, signup
+from helpers import count_statements, signup, table_rows
 from fitlink import clock
 from fitlink.archive.importer import ensure_connection
 from fitlink.extensions import db
@@ -38,12 +38,6 @@ def person(app, client, email="ada@example.org", tz="America/Los_Angeles") -> in
 
 def fill_day(app, uid: int, day: date = DAY, **kwargs) -> dict:
     return fill(app, uid, day, **kwargs)
-
-
-def table_rows(html: str, key: str) -> list[list[str]]:
-    """Return the cells of each body row of the table marked data-table=key."""
-    body = re.search(rf'data-table="{key}">.*?<tbody>(.*?)</tbody>', html, re.S)[1]
-    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
 def test_the_json_has_exactly_the_documented_shape(app, client):
@@ -267,3 +261,27 @@ def test_zones_are_the_sources_when_it_gives_them(app, client):
     # The walk's 30 minutes at 140-146 bpm are cardio; the rest of the day is below the zones.
     assert rows == [["Below zones", "under 97 bpm", "1410"], ["Fat burn", "97–134 bpm", "0"],
                     ["Cardio", "135–163 bpm", "30"], ["Peak", "164 bpm and over", "0"]]
+    assert "Counted from the minute heart rate." in html
+
+
+def test_the_sources_own_minutes_in_its_zones_are_shown_when_it_gives_them(app, client):
+    """Fitbit's heartRateZones carry the day's minutes in each zone: the page shows those, as the Fitbit app does,
+    not fitlink's count from the minute series (which misses the minutes the tracker was not worn)."""
+    uid = person(app, client)
+    fill_day(app, uid)
+    zones = [{"name": "Out of Range", "min": 30, "max": 97, "minutes": 1322}, {"name": "Fat Burn", "min": 97,
+             "max": 135, "minutes": 81}, {"name": "Cardio", "min": 135, "max": 164, "minutes": 33},
+             {"name": "Peak", "min": 164, "max": 220, "minutes": 4}]
+    with app.app_context():
+        save_days(uid, ARCHIVE, "resting_heart_rate", [DayValue(DAY, 56, {"heart_rate_zones": zones})])
+        db.session.commit()
+    html = client.get(f"/day/{DAY}").text
+    assert "As your source counted them. Zones: the zones your source gave for this day." in html
+    assert table_rows(html, "zones") == [["Below zones", "under 97 bpm", "1322"], ["Fat burn", "97–134 bpm", "81"],
+                                         ["Cardio", "135–163 bpm", "33"], ["Peak", "164 bpm and over", "4"]]
+    # One zone without its minutes: the source's count is not whole, so fitlink counts the series.
+    del zones[2]["minutes"]
+    with app.app_context():
+        save_days(uid, ARCHIVE, "resting_heart_rate", [DayValue(DAY, 56, {"heart_rate_zones": zones})])
+        db.session.commit()
+    assert table_rows(client.get(f"/day/{DAY}").text, "zones")[2] == ["Cardio", "135–163 bpm", "30"]

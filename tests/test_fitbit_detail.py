@@ -8,12 +8,13 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from helpers import ONE_DAY, build_app, connect, make_config, signup
+from helpers import ONE_DAY, build_app, connect, make_config, signup, table_rows
 
 from fitlink import clock, minutes
 from fitlink.builtin_services.common import whole_day
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
 from fitlink.builtin_services.fitbit import call_log, reset_call_log
+from fitlink.builtin_services.fitbit.shapes import heart_zones
 from fitlink.extensions import db
 from fitlink.fitbit import payloads, source
 from fitlink.fitbit.payloads import workout as read_workout
@@ -102,6 +103,20 @@ def test_daily_activity_metrics_and_body_fat_arrive_end_to_end(alex):
     # alex runs with GPS: one number a day; the range form is tested with kiri below.
     vo2 = daily(alex, "vo2max")
     assert {d: r.value for d, r in vo2.items()} == {d: float(whole_day.cardio_fitness(account, d)) for d in days}
+
+
+def test_the_day_page_shows_fitbits_own_zones_and_minutes(alex, client):
+    """activities/heart gives each day's zones with the minutes in each: the day page shows them as Fitbit counted."""
+    day = max(d for d in import_days("alex") if daily_values("alex", d)["restingHeartRate"] is not None)
+    served = {zone["name"]: zone for zone in heart_zones(daily_values("alex", day))}
+    html = client.get(f"/day/{day}").text
+    assert "As your source counted them. Zones: the zones your source gave for this day." in html
+    fat, cardio, peak = served["Fat Burn"], served["Cardio"], served["Peak"]
+    assert table_rows(html, "zones") == [
+        ["Below zones", f"under {fat['min']} bpm", str(served["Out of Range"]["minutes"])],
+        ["Fat burn", f"{fat['min']}–{cardio['min'] - 1} bpm", str(fat["minutes"])],
+        ["Cardio", f"{cardio['min']}–{peak['min'] - 1} bpm", str(cardio["minutes"])],
+        ["Peak", f"{peak['min']} bpm and over", str(peak["minutes"])]]
 
 
 def test_a_cardio_fitness_range_is_stored_as_its_midpoint(app, client, provider):

@@ -10,7 +10,7 @@ from ..sources import METRICS
 from .reading import DayData
 from .sleep import LEVEL_NAMES, level_minutes, levels_of, stages
 from .timeline import Night, Timeline, build, hourly, night_chart
-from .zones import Zones, day_zones, zone_minutes
+from .zones import Zones, counted, day_zones
 
 TITLES = {
     "steps": "Steps", "distance": "Distance", "calories": "Calories burned", "floors": "Floors",
@@ -67,6 +67,7 @@ class DayPage:
     workouts: list[tuple[str, ...]]
     summary: str
     sources_shown: dict[str, str] = field(default_factory=dict)
+    zone_counting: str = "Counted from the minute heart rate"
 
     @property
     def previous(self) -> date:
@@ -182,7 +183,7 @@ def build_page(data: DayData, today: date) -> DayPage:
     zone = zone_named(data.profile.timezone)
     resting = data.daily_value("resting_heart_rate")
     zones = day_zones(resting.value if resting else None, resting.details if resting else None)
-    counts = zone_minutes(data.values("heart_rate"), zones)
+    counts, counting = counted(data.values("heart_rate"), zones, resting.details if resting else None)
     zone_rows = [("Below zones", f"under {zones.zones[0].low} bpm", counts["below"])] + [
         (z.name, f"{z.low}–{z.high - 1} bpm" if z.high else f"{z.low} bpm and over", counts[z.key])
         for z in zones.zones]
@@ -190,4 +191,4 @@ def build_page(data: DayData, today: date) -> DayPage:
     shown = {metric: label(one.source) for metric, one in data.series.items()}
     return DayPage(data.day, today, data.profile.timezone, day_minutes(data.day, zone), build(data, zones, zone),
                    zones, zone_rows, hour_rows(data), metric_rows(data), sleep, workout_rows(data),
-                   summarize(data, sleep), shown)
+                   summarize(data, sleep), shown, counting)

@@ -6,7 +6,8 @@ at 85% of the reserve above resting (Fitbit Help, "What should I know about hear
 zones?", since Active Zone Minutes in 2020). fitlink is never told the person's age, so the
 formula assumes DEFAULT_AGE; when the day's resting heart rate carries the source's own
 zones (Fitbit's `heartRateZones`: name, min, max), those are used instead, and the page
-says which.
+says which. Where those carry the minutes spent in each zone too, the page shows the
+source's count; otherwise it counts the minute heart rate.
 """
 
 from dataclasses import dataclass
@@ -82,3 +83,26 @@ def zone_minutes(values: dict[int, float], zones: Zones) -> dict[str, int]:
     for bpm in values.values():
         counts[zones.zone_of(bpm)] += 1
     return counts
+
+
+def given_minutes(details: dict | None) -> dict[str, int] | None:
+    """Return the minutes the source counted in each of its zones ("below": Out of Range), as Fitbit's
+    heartRateZones give them with their bounds; None unless every zone has its minutes."""
+    if from_source(details) is None:
+        return None
+    found = {}
+    for item in (details or {}).get("heart_rate_zones") or (details or {}).get("heartRateZones"):
+        name = str(item.get("name", "")).lower() if isinstance(item, dict) else ""
+        key = "below" if name == "out of range" else SOURCE_NAMES.get(name)
+        if key and isinstance(item.get("minutes"), (int, float)):
+            found[key] = round(item["minutes"])
+    return found if len(found) == len(SOURCE_NAMES) + 1 else None
+
+
+def counted(values: dict[int, float], zones: Zones, details: dict | None) -> tuple[dict[str, int], str]:
+    """Return the minutes in each zone and how they were counted: the source's own count where it gave one
+    (the whole day's, as the Fitbit app shows it), else fitlink's from the minute heart rate."""
+    given = given_minutes(details)
+    if given is not None:
+        return given, "As your source counted them"
+    return zone_minutes(values, zones), "Counted from the minute heart rate"

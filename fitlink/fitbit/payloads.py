@@ -27,14 +27,22 @@ def series(key: str, body: dict) -> list[DayValue]:
     return [DayValue(day_of(item["dateTime"]), float(item["value"])) for item in body[key]]
 
 
+ZONE_FIELDS = ("name", "min", "max", "minutes")  # caloriesOut is the zone's, not the day's: not kept
+
+
 def resting_heart_rate(body: dict) -> list[DayValue]:
+    """Read the heart rate series: the resting heart rate, with the day's heart-rate zones (Fitbit's
+    `heartRateZones`: name, min, max and the minutes spent in each) in its details for the day page."""
     rows = []
     for item in body["activities-heart"]:
         value = item["value"]
         if not isinstance(value, dict):
             raise TypeError("heart value is not an object")
         if value.get("restingHeartRate") is not None:
-            rows.append(DayValue(day_of(item["dateTime"]), float(value["restingHeartRate"])))
+            zones = [{key: zone[key] for key in ZONE_FIELDS if key in zone}
+                     for zone in value.get("heartRateZones") or () if isinstance(zone, dict)]
+            rows.append(DayValue(day_of(item["dateTime"]), float(value["restingHeartRate"]),
+                                 {"heart_rate_zones": zones} if zones else None))
     return rows
 
 

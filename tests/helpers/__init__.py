@@ -310,3 +310,8 @@ def job_lines(log) -> list[dict]:
     return [line for line in map(json.loads, filter(lambda text: text.startswith("{"), log.read_text().splitlines()))
             if line.get("event") == "job"]
 
+
+def table_rows(html: str, key: str) -> list[list[str]]:
+    """Return the cells of each body row of the table marked data-table=key (a day page's tables)."""
+    body = re.search(rf'data-table="{key}">.*?<tbody>(.*?)</tbody>', html, re.S)[1]
+    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
