@@ -10,7 +10,7 @@ from ..sources import METRICS
 from .reading import DayData
 from .sleep import LEVEL_NAMES, level_minutes, levels_of, stages
 from .timeline import Night, Timeline, build, hourly, night_chart
-from .zones import Zones, counted, day_zones
+from .zones import FROM_SERIES, Zones, counted, day_zones
 
 TITLES = {
     "steps": "Steps", "distance": "Distance", "calories": "Calories burned", "floors": "Floors",
@@ -67,7 +67,7 @@ class DayPage:
     workouts: list[tuple[str, ...]]
     summary: str
     sources_shown: dict[str, str] = field(default_factory=dict)
-    zone_counting: str = "Counted from the minute heart rate"
+    zone_counting: str = FROM_SERIES
 
     @property
     def previous(self) -> date:

@@ -16,6 +16,7 @@ DEFAULT_AGE = 35
 DEFAULT_RESTING = 60
 ZONE_SHARES = (("fat_burn", "Fat burn", 0.40), ("cardio", "Cardio", 0.60), ("peak", "Peak", 0.85))
 SOURCE_NAMES = {"fat burn": "fat_burn", "cardio": "cardio", "peak": "peak"}
+FROM_SERIES = "Counted from the minute heart rate"
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,16 @@ class Zones:
         return found
 
 
+def _listed(details: dict | None) -> list | None:
+    """Return the source's zone list (Fitbit's heartRateZones) from the resting heart rate's details."""
+    listed = (details or {}).get("heart_rate_zones") or (details or {}).get("heartRateZones")
+    return listed if isinstance(listed, list) else None
+
+
 def from_source(details: dict | None) -> tuple[Zone, ...] | None:
     """Read the source's zones (Fitbit's heartRateZones list) from the resting heart rate's details."""
-    listed = (details or {}).get("heart_rate_zones") or (details or {}).get("heartRateZones")
-    if not isinstance(listed, list):
+    listed = _listed(details)
+    if listed is None:
         return None
     found = []
     for item in listed:
@@ -91,7 +98,7 @@ def given_minutes(details: dict | None) -> dict[str, int] | None:
     if from_source(details) is None:
         return None
     found = {}
-    for item in (details or {}).get("heart_rate_zones") or (details or {}).get("heartRateZones"):
+    for item in _listed(details):
         name = str(item.get("name", "")).lower() if isinstance(item, dict) else ""
         key = "below" if name == "out of range" else SOURCE_NAMES.get(name)
         if key and isinstance(item.get("minutes"), (int, float)):
@@ -105,4 +112,4 @@ def counted(values: dict[int, float], zones: Zones, details: dict | None) -> tup
     given = given_minutes(details)
     if given is not None:
         return given, "As your source counted them"
-    return zone_minutes(values, zones), "Counted from the minute heart rate"
+    return zone_minutes(values, zones), FROM_SERIES
