@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import minutes
@@ -41,6 +41,13 @@ def _upsert(model, rows: list[dict], keys: list[str],
         return
     dialect = db.session.get_bind().dialect.name
     db.session.execute(_upsert_statement(dialect, model.__table__, tuple(keys), columns), rows)
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Insert rows with one executemany on the table. ORM objects were inserted one statement each
+    (365 for a year of sleep), as the ORM fetches each new row's id."""
+    if rows:
+        db.session.execute(insert(model.__table__), rows)
 
 
 @lru_cache(maxsize=None)
@@ -132,11 +139,12 @@ def replace_sleep(user_id: int, source: str, first: date, last: date, sessions: 
     db.session.execute(delete(SleepRow).where(SleepRow.user_id == user_id, SleepRow.source == source,
                                               SleepRow.day.between(first, last)))
     now = now_utc()
-    rows = [SleepRow(user_id=user_id, source=source, day=one.day, start=one.start, end=one.end, main=one.main,
-                     kind=one.type, minutes_asleep=one.minutes_asleep, stages=_offsets(one.start, one.stages),
-                     short_wakes=_offsets(one.start, one.short_wakes) or None, updated_at=now)
+    rows = [{"user_id": user_id, "source": source, "day": one.day, "start": one.start, "end": one.end,
+             "main": one.main, "kind": one.type, "minutes_asleep": one.minutes_asleep,
+             "stages": _offsets(one.start, one.stages),
+             "short_wakes": _offsets(one.start, one.short_wakes) or None, "updated_at": now}
             for one in sessions if first <= one.day <= last]
-    db.session.add_all(rows)
+    _insert(SleepRow, rows)
     return len(rows)
 
 
@@ -145,12 +153,12 @@ def replace_workouts(user_id: int, source: str, first: date, last: date, workout
     db.session.execute(delete(WorkoutRow).where(WorkoutRow.user_id == user_id, WorkoutRow.source == source,
                                                 WorkoutRow.day.between(first, last)))
     now = now_utc()
-    rows = [WorkoutRow(user_id=user_id, source=source, day=one.day, start=one.start, seconds=one.seconds,
-                       type=one.type[:64], calories=one.calories, distance_km=one.distance_km,
-                       average_heart_rate=one.average_heart_rate, steps=one.steps,
-                       heart_rate_zones=one.heart_rate_zones, updated_at=now)
+    rows = [{"user_id": user_id, "source": source, "day": one.day, "start": one.start, "seconds": one.seconds,
+             "type": one.type[:64], "calories": one.calories, "distance_km": one.distance_km,
+             "average_heart_rate": one.average_heart_rate, "steps": one.steps,
+             "heart_rate_zones": one.heart_rate_zones, "updated_at": now}
             for one in workouts if first <= one.day <= last]
-    db.session.add_all(rows)
+    _insert(WorkoutRow, rows)
     return len(rows)
 
 

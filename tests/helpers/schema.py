@@ -3,7 +3,7 @@
 Dropping and creating every table for each test is what a test would otherwise spend
 most of its setup on (on PostgreSQL above all). So: a new SQLite file gets a copy of a
 template file made once per process, and a PostgreSQL database that already has this
-process's schema is emptied with one TRUNCATE (ids restart at 1, as on a new schema).
+process's schema is emptied with DELETEs (ids restart at 1, as on a new schema).
 Anything else (an existing SQLite file, a database first seen) is dropped and created.
 """
 
@@ -32,7 +32,7 @@ def clean_schema(app: Flask) -> None:
         shutil.copyfile(_sqlite_template(tables), engine.url.database)
         return
     key = engine.url.render_as_string(hide_password=False)
-    if engine.dialect.name == "postgresql" and _made.get(key) == tables and _truncate(engine):
+    if engine.dialect.name == "postgresql" and _made.get(key) == tables and _empty(engine):
         return
     db.drop_all()
     db.create_all()
@@ -63,12 +63,25 @@ def _sqlite_template(tables: frozenset[str]) -> str:
     return path
 
 
-def _truncate(engine) -> bool:
-    """Empty every table in one statement; False if that failed (a test changed the schema)."""
-    names = ", ".join(engine.dialect.identifier_preparer.quote(table.name) for table in db.metadata.sorted_tables)
+def _empty(engine) -> bool:
+    """Delete every row and restart every id sequence, in one transaction; False if that failed (a test
+    changed the schema).
+
+    DELETE, not TRUNCATE: a test leaves a few thousand rows at most, and TRUNCATE's fixed cost per
+    table (new files for each table and index) made it 25 - 35 ms where DELETE takes 5 - 15.
+    """
+    deletes = "; ".join(f"DELETE FROM {engine.dialect.identifier_preparer.quote(table.name)}"
+                        for table in reversed(db.metadata.sorted_tables))
     try:
         with engine.begin() as connection:
-            connection.exec_driver_sql(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE")
+            restarts = "".join(f"; ALTER SEQUENCE {name} RESTART" for name in _sequences(connection))
+            connection.exec_driver_sql(deletes + restarts)
     except DBAPIError:
         return False
     return True
+
+
+def _sequences(connection) -> list[str]:
+    """The schema's id sequences (quoted), as the tables' serial columns made them."""
+    return [row[0] for row in connection.exec_driver_sql(
+        "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1")]

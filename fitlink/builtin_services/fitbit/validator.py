@@ -14,6 +14,7 @@ from .models import AccessToken, RequestToken, UsedNonce, demo_db
 
 DUMMY_SECRET = "dummy-secret-never-issued"
 KEY_CHARACTERS = set(string.ascii_letters + string.digits + "-_.~")
+SWEEP_SECONDS = 60
 
 
 class DemoValidator(RequestValidator):
@@ -22,6 +23,7 @@ class DemoValidator(RequestValidator):
     def __init__(self, clients: dict[str, str]) -> None:
         super().__init__()
         self.clients = clients
+        self.swept_at = 0  # when nonces too old to replay were last deleted
 
     allowed_signature_methods = ("HMAC-SHA1",)
     enforce_ssl = False  # the demo runs over plain http on loopback
@@ -73,9 +75,15 @@ class DemoValidator(RequestValidator):
 
     def validate_timestamp_and_nonce(self, client_key, timestamp, nonce, request,
                                      request_token=None, access_token=None):
-        """Store the nonce; refuse it if this combination was seen before."""
-        cutoff = int(time.time()) - 2 * self.timestamp_lifetime
-        demo_db.session.execute(delete(UsedNonce).where(UsedNonce.timestamp < cutoff))
+        """Store the nonce; refuse it if this combination was seen before.
+
+        Nonces whose timestamps oauthlib would refuse anyway are deleted at most once a minute, not
+        at every call: a sync makes dozens of calls a second, and the sweep was a statement each.
+        """
+        now = int(time.time())
+        if now - self.swept_at >= SWEEP_SECONDS:
+            demo_db.session.execute(delete(UsedNonce).where(UsedNonce.timestamp < now - 2 * self.timestamp_lifetime))
+            self.swept_at = now
         demo_db.session.add(UsedNonce(
             client_key=client_key, timestamp=int(timestamp), nonce=nonce,
             token=request_token or access_token or ""))
@@ -140,17 +148,22 @@ class DemoValidator(RequestValidator):
             client_key=request.client_key, account=account))
         demo_db.session.commit()
 
-    def _access_token(self, client_key, token) -> AccessToken | None:
-        row = demo_db.session.get(AccessToken, token)
-        return row if row is not None and row.client_key == client_key else None
+    def _access_token(self, client_key, token, request) -> AccessToken | None:
+        # Read once per request (oauthlib asks twice, with the nonce's commit between, which
+        # expires the row): the secret and the account come from that one read.
+        if getattr(request, "demo_token_key", None) != (client_key, token):
+            row = demo_db.session.get(AccessToken, token)
+            request.demo_token_key = (client_key, token)
+            request.demo_token = (row.secret, row.account) if row is not None and row.client_key == client_key else None
+        return request.demo_token
 
     def get_access_token_secret(self, client_key, token, request):
         """Return the access token's secret, or a dummy one."""
-        row = self._access_token(client_key, token)
-        return row.secret if row else DUMMY_SECRET
+        row = self._access_token(client_key, token, request)
+        return row[0] if row else DUMMY_SECRET
 
     def validate_access_token(self, client_key, token, request):
         """Say whether the access token is valid and remember its account."""
-        row = self._access_token(client_key, token)
-        request.demo_account = row.account if row else None
+        row = self._access_token(client_key, token, request)
+        request.demo_account = row[1] if row else None
         return row is not None
