@@ -10,6 +10,7 @@ google_health/conftest.py.
 import socket
 import threading
 import weakref
+from contextlib import contextmanager
 
 import pytest
 from redis import Redis
@@ -22,8 +23,8 @@ from fitlink.builtin_services.fitbit import create_demo_app
 from fitlink.builtin_services.fitbit.models import demo_db
 from fitlink.extensions import db
 from helpers import (
-    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, closing, dispose,
-    mail_config, make_config,
+    CLIENT_SECRET, NO_PROVIDER, TEST_DATABASE_URI, TEST_NOW, TEST_REDIS_URL, WORKER, Inbox, build_app, close_database,
+    closing, dispose, mail_config, make_config,
 )
 
 
@@ -102,13 +103,18 @@ def claimed_redis_database():
             redis.delete(CLAIM_KEY)
 
 
-@pytest.fixture(autouse=True)
-def suite_clock():
-    """Start every test on the suite's clock (the system's, or FITLINK_TEST_NOW's); put it back after."""
+def use_suite_clock() -> None:
+    """Set the one clock to the suite's: the system's, or FITLINK_TEST_NOW's."""
     if TEST_NOW:
         clock.travel_to(TEST_NOW)
     else:
         clock.use(None)
+
+
+@pytest.fixture(autouse=True)
+def suite_clock():
+    """Start every test on the suite's clock; put it back after."""
+    use_suite_clock()
     yield
     clock.use(None)
 
@@ -169,6 +175,19 @@ def provider_server():
         yield slot, handle
 
 
+@contextmanager
+def serving(slot: ProviderSlot, factory):
+    """Serve factory's service (made at its first request) on the run's provider port meanwhile."""
+    slot.serve(factory)
+    try:
+        yield
+    finally:
+        made = slot.clear()
+        if made is not None:
+            with made.app_context():
+                demo_db.engine.dispose()
+
+
 @pytest.fixture
 def provider(request, provider_server):
     """The built-in service over real HTTP (`provider.url`): the test's demo_app if it asks for one,
@@ -176,14 +195,31 @@ def provider(request, provider_server):
     slot, handle = provider_server
     if "demo_app" in request.fixturenames:
         demo = request.getfixturevalue("demo_app")
-        slot.serve(lambda: demo)
+        factory = lambda: demo  # noqa: E731
     else:
-        slot.serve(create_builtin_fitbit)
-    yield handle
-    made = slot.clear()
-    if made is not None:
-        with made.app_context():
-            demo_db.engine.dispose()
+        factory = create_builtin_fitbit
+    with serving(slot, factory):
+        yield handle
+
+
+@pytest.fixture(scope="module")
+def read_only_app(request, tmp_path_factory, provider_server):
+    """For a module whose tests only read what a setup stored: one fitlink app for all of them, built with the
+    module's `READ_ONLY_CONFIG` (a dict, optional) and filled by its `read_only_setup(app, provider_url)`, which
+    runs once with a fresh built-in Fitbit service served; returns what that setup returns. Syncing the same
+    history again for each test was most of their time."""
+    slot, handle = provider_server
+    module = request.module
+    app = build_app(make_config(tmp_path_factory.mktemp(module.__name__), handle.url,
+                                **getattr(module, "READ_ONLY_CONFIG", {})))
+    try:
+        use_suite_clock()  # set up before the first test's suite_clock
+        with serving(slot, create_builtin_fitbit):
+            made = module.read_only_setup(app, handle.url)
+        yield made
+    finally:
+        clock.use(None)
+        close_database(app)
 
 
 @pytest.fixture(autouse=True)

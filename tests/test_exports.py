@@ -28,19 +28,25 @@ def stored(app, user_id: int, start: date, end: date) -> set[tuple]:
         return {(day.isoformat(), metric, value) for day, metric, value in rows}
 
 
-def two_users(app):
-    """Ada connected as alex; Eve, another fitlink user, connected as kiri."""
+def read_only_setup(app, provider_url):
+    """Ada connected as alex; Eve, another fitlink user, connected as kiri: once (conftest's read_only_app)
+    for the tests that only export what they stored. Returns the app and Ada's browser."""
     eve = app.test_client()
     signup(eve, email="eve@example.org")
     connect(eve, account="kiri")
     ada = app.test_client()
     signup(ada)
     connect(ada, account="alex")
-    return ada
+    return app, ada
 
 
-def test_csv_export_holds_exactly_the_stored_rows_for_the_range(app):
-    client = two_users(app)
+@pytest.fixture
+def two_users(read_only_app):
+    return read_only_app
+
+
+def test_csv_export_holds_exactly_the_stored_rows_for_the_range(two_users):
+    app, client = two_users
     response = client.get("/dashboard/export.csv?range=90")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
@@ -58,8 +64,8 @@ def test_csv_export_holds_exactly_the_stored_rows_for_the_range(app):
     assert all(r["unit"] for r in rows) and all(r["updated_at"].endswith("+00:00") for r in rows)
 
 
-def test_json_export_for_chosen_dates(app):
-    client = two_users(app)
+def test_json_export_for_chosen_dates(two_users):
+    app, client = two_users
     today = local_today("UTC")
     start, end = today - timedelta(days=40), today - timedelta(days=10)
     response = client.get(f"/dashboard/export.json?start={start}&end={end}")
@@ -73,8 +79,8 @@ def test_json_export_for_chosen_dates(app):
     assert exported == stored(app, 2, start, end)
 
 
-def test_a_year_streams_and_bad_ranges_fall_back(app):
-    client = two_users(app)
+def test_a_year_streams_and_bad_ranges_fall_back(two_users):
+    app, client = two_users
     year = client.get("/dashboard/export.csv?range=365")
     lines = year.get_data(as_text=True).splitlines()
     assert lines[0] == "date,metric,value,unit,source,details,updated_at"

@@ -58,12 +58,27 @@ def app(tmp_path, provider):
     return build_app(make_config(tmp_path, provider.url, INTRADAY_BACKFILL_DAYS=WEEK))
 
 
-@pytest.fixture
-def alex(app, client, provider):
-    """fitlink with alex's Fitbit connected and imported."""
+READ_ONLY_CONFIG = {"INTRADAY_BACKFILL_DAYS": WEEK}
+
+
+def read_only_setup(app, provider_url):
+    """alex's Fitbit connected and imported once (conftest's read_only_app), for the tests that only read it."""
+    client = app.test_client()
     signup(client)
     connect(client, account="alex")
-    return app
+    return app, client
+
+
+@pytest.fixture
+def alex(read_only_app):
+    """fitlink with alex's Fitbit connected and imported."""
+    return read_only_app[0]
+
+
+@pytest.fixture
+def alex_client(read_only_app):
+    """A browser logged in to `alex`'s fitlink as alex's owner."""
+    return read_only_app[1]
 
 
 def test_nightly_metrics_arrive_end_to_end(alex):
@@ -105,11 +120,11 @@ def test_daily_activity_metrics_and_body_fat_arrive_end_to_end(alex):
     assert {d: r.value for d, r in vo2.items()} == {d: float(whole_day.cardio_fitness(account, d)) for d in days}
 
 
-def test_the_day_page_shows_fitbits_own_zones_and_minutes(alex, client):
+def test_the_day_page_shows_fitbits_own_zones_and_minutes(alex_client):
     """activities/heart gives each day's zones with the minutes in each: the day page shows them as Fitbit counted."""
     day = max(d for d in import_days("alex") if daily_values("alex", d)["restingHeartRate"] is not None)
     served = {zone["name"]: zone for zone in heart_zones(daily_values("alex", day))}
-    html = client.get(f"/day/{day}").text
+    html = alex_client.get(f"/day/{day}").text
     assert "As your source counted them. Zones: the zones your source gave for this day." in html
     fat, cardio, peak = served["Fat Burn"], served["Cardio"], served["Peak"]
     assert table_rows(html, "zones") == [
