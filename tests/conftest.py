@@ -10,7 +10,7 @@ google_health/conftest.py.
 import socket
 import threading
 import weakref
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from redis import Redis
@@ -210,16 +210,20 @@ def read_only_app(request, tmp_path_factory, provider_server):
     history again for each test was most of their time."""
     slot, handle = provider_server
     module = request.module
-    app = build_app(make_config(tmp_path_factory.mktemp(module.__name__), handle.url,
-                                **getattr(module, "READ_ONLY_CONFIG", {})))
-    try:
+    with ExitStack() as stack:
+        config = make_config(tmp_path_factory.mktemp(module.__name__), handle.url,
+                             **getattr(module, "READ_ONLY_CONFIG", {}))
+        if TEST_DATABASE_URI:  # a database of its own: the module's other tests empty this worker's for each app
+            from services import postgres_database
+
+            config["SQLALCHEMY_DATABASE_URI"] = stack.enter_context(postgres_database())
+        app = build_app(config)
+        stack.callback(close_database, app)
+        stack.callback(clock.use, None)
         use_suite_clock()  # set up before the first test's suite_clock
         with serving(slot, create_builtin_fitbit):
             made = module.read_only_setup(app, handle.url)
         yield made
-    finally:
-        clock.use(None)
-        close_database(app)
 
 
 @pytest.fixture(autouse=True)
