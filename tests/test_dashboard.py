@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, update
 
 import pytest
-from helpers import build_app, connect, counted_statements, make_config, signup
+from helpers import build_app, connect, connected_client, counted_statements, make_config, signup
 
 from fitlink import dates, jobs
 from fitlink.builtin_services.common.accounts import daily_values, get_account, local_today
@@ -28,19 +28,11 @@ def change(app, statement):
 def read_only_setup(app, provider_url):
     """alex's Fitbit connected and imported once (conftest's read_only_app), for the tests that only look at it.
     Returns the app and its owner's browser."""
-    client = app.test_client()
-    signup(client)
-    connect(client, account="alex")
-    return app, client
+    return app, connected_client(app)
 
 
-@pytest.fixture
-def alex(read_only_app):
-    return read_only_app
-
-
-def test_query_count_does_not_grow_with_the_range(alex):
-    app, client = alex
+def test_query_count_does_not_grow_with_the_range(read_only_app):
+    app, client = read_only_app
     client.get("/dashboard")  # let the first request's one-off work (flashes) happen
     counts = {}
     for days in (7, 30, 90, 365):
@@ -83,8 +75,8 @@ def test_imperial_profiles_see_miles_and_pounds(client):
     assert "<th scope=\"col\">lb</th>" in page
 
 
-def test_sleep_card_shows_last_nights_stages(alex):
-    _app, client = alex
+def test_sleep_card_shows_last_nights_stages(read_only_app):
+    _app, client = read_only_app
     sleep = daily_values("alex", local_today(get_account("alex")))["sleep"]
     page = client.get("/dashboard").text
     if sleep is None:
@@ -105,8 +97,8 @@ def test_step_goal_comes_from_the_link_or_defaults_to_ten_thousand(app, client):
     assert "of 8,000 goal" in page and "Goal 8,000" in page
 
 
-def test_ranges_come_from_the_query_string_and_bad_ones_mean_30(alex):
-    _app, client = alex
+def test_ranges_come_from_the_query_string_and_bad_ones_mean_30(read_only_app):
+    _app, client = read_only_app
     for value, days in [("7", 7), ("90", 90), ("365", 365), ("abc", 30), ("0", 30), ("-7", 30), ("31", 30), ("", 30)]:
         response = client.get(f"/dashboard?range={value}")
         assert response.status_code == 200
@@ -197,8 +189,8 @@ def test_lines_break_where_nothing_was_recorded():
     assert nice_ceiling(11749) == 20000 and nice_ceiling(180) == 200 and nice_ceiling(0) == 1
 
 
-def test_chart_tables_hold_the_stored_values_by_day_and_by_week(alex):
-    _app, client = alex
+def test_chart_tables_hold_the_stored_values_by_day_and_by_week(read_only_app):
+    _app, client = read_only_app
     today = local_today(get_account("alex"))
     week = client.get("/dashboard?range=7").text
     for back in range(7):

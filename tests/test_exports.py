@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 import pytest
-from helpers import connect, signup
+from helpers import connected_client, signup
 
 from fitlink.dates import local_today
 from fitlink.extensions import db
@@ -31,22 +31,12 @@ def stored(app, user_id: int, start: date, end: date) -> set[tuple]:
 def read_only_setup(app, provider_url):
     """Ada connected as alex; Eve, another fitlink user, connected as kiri: once (conftest's read_only_app)
     for the tests that only export what they stored. Returns the app and Ada's browser."""
-    eve = app.test_client()
-    signup(eve, email="eve@example.org")
-    connect(eve, account="kiri")
-    ada = app.test_client()
-    signup(ada)
-    connect(ada, account="alex")
-    return app, ada
+    connected_client(app, account="kiri", email="eve@example.org")
+    return app, connected_client(app)
 
 
-@pytest.fixture
-def two_users(read_only_app):
-    return read_only_app
-
-
-def test_csv_export_holds_exactly_the_stored_rows_for_the_range(two_users):
-    app, client = two_users
+def test_csv_export_holds_exactly_the_stored_rows_for_the_range(read_only_app):
+    app, client = read_only_app
     response = client.get("/dashboard/export.csv?range=90")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
@@ -64,8 +54,8 @@ def test_csv_export_holds_exactly_the_stored_rows_for_the_range(two_users):
     assert all(r["unit"] for r in rows) and all(r["updated_at"].endswith("+00:00") for r in rows)
 
 
-def test_json_export_for_chosen_dates(two_users):
-    app, client = two_users
+def test_json_export_for_chosen_dates(read_only_app):
+    app, client = read_only_app
     today = local_today("UTC")
     start, end = today - timedelta(days=40), today - timedelta(days=10)
     response = client.get(f"/dashboard/export.json?start={start}&end={end}")
@@ -79,8 +69,8 @@ def test_json_export_for_chosen_dates(two_users):
     assert exported == stored(app, 2, start, end)
 
 
-def test_a_year_streams_and_bad_ranges_fall_back(two_users):
-    app, client = two_users
+def test_a_year_streams_and_bad_ranges_fall_back(read_only_app):
+    app, client = read_only_app
     year = client.get("/dashboard/export.csv?range=365")
     lines = year.get_data(as_text=True).splitlines()
     assert lines[0] == "date,metric,value,unit,source,details,updated_at"

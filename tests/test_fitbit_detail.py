@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from helpers import ONE_DAY, build_app, connect, make_config, signup, table_rows
+from helpers import ONE_DAY, build_app, connect, connected_client, make_config, signup, table_rows
 
 from fitlink import clock, minutes
 from fitlink.builtin_services.common import whole_day
@@ -63,10 +63,7 @@ READ_ONLY_CONFIG = {"INTRADAY_BACKFILL_DAYS": WEEK}
 
 def read_only_setup(app, provider_url):
     """alex's Fitbit connected and imported once (conftest's read_only_app), for the tests that only read it."""
-    client = app.test_client()
-    signup(client)
-    connect(client, account="alex")
-    return app, client
+    return app, connected_client(app)
 
 
 @pytest.fixture

@@ -184,19 +184,13 @@ class Run:
             return True
         except ProviderError as err:
             # An outage touches every metric alike: stop here and come back later.
-            self.result.calls += 1
-            log.warning("connection %s: %s %s..%s failed: %s", self.connection_id, chunk.metric,
-                        chunk.start, chunk.end, err)
-            self.result.errors.append(f"{chunk.metric}: {err}")
+            self._failed(chunk, "failed", err)
             self._pause(now_utc() + RETRY_AFTER_ERROR, describe(err, self.kind.label), "errors")
             return True
         except BadPayload as err:
-            self.result.calls += 1
-            log.warning("connection %s: %s %s..%s unreadable: %s", self.connection_id, chunk.metric,
-                        chunk.start, chunk.end, err)
+            self._failed(chunk, "unreadable", err)
             state.last_error = describe(err, self.kind.label)
             state.next_attempt = now_utc() + RETRY_AFTER_ERROR
-            self.result.errors.append(f"{chunk.metric}: {err}")
             self.result.outcome = "errors"
             if not self._renew():
                 return True
@@ -212,6 +206,13 @@ class Run:
         db.session.commit()
         self.result.rows += stored
         return False
+
+    def _failed(self, chunk: plan.Chunk, how: str, err: Exception) -> None:
+        """Count a call that failed, log it and keep it in the result's errors."""
+        self.result.calls += 1
+        log.warning("connection %s: %s %s..%s %s: %s", self.connection_id, chunk.metric, chunk.start, chunk.end,
+                    how, err)
+        self.result.errors.append(f"{chunk.metric}: {err}")
 
     def _renew(self) -> bool:
         if lease.renew(self.connection_id, self.owner):

@@ -222,6 +222,14 @@ def connect(client, account="alex", allow=True):
     return client.get(local_path(callback))
 
 
+def connected_client(app, account: str = "alex", email: str = "ada@example.org"):
+    """A browser of a new fitlink user who connected the built-in Fitbit account `account`, its history imported."""
+    client = app.test_client()
+    signup(client, email=email)
+    connect(client, account=account)
+    return client
+
+
 class Inbox:
     """The messages a local SMTP server received, as email.message.Message objects."""
 
