@@ -205,8 +205,8 @@ def provider(request, provider_server):
 @pytest.fixture(scope="module")
 def read_only_app(request, tmp_path_factory, provider_server):
     """For a module whose tests only read what a setup stored: one fitlink app for all of them, built with the
-    module's `READ_ONLY_CONFIG` (a dict, optional) and filled by its `read_only_setup(app, provider_url)`, which
-    runs once with a fresh built-in Fitbit service served; returns what that setup returns. Syncing the same
+    module's `READ_ONLY_CONFIG` (a dict, optional) and filled by its `read_only_setup(app)`, which runs
+    once with a fresh built-in Fitbit service served at the app's Fitbit URL; returns what that setup returns. Syncing the same
     history again for each test was most of their time."""
     slot, handle = provider_server
     module = request.module
@@ -222,7 +222,7 @@ def read_only_app(request, tmp_path_factory, provider_server):
         stack.callback(clock.use, None)
         use_suite_clock()  # set up before the first test's suite_clock
         with serving(slot, create_builtin_fitbit):
-            made = module.read_only_setup(app, handle.url)
+            made = module.read_only_setup(app)
         yield made
 
 

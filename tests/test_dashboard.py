@@ -25,7 +25,7 @@ def change(app, statement):
         db.session.commit()
 
 
-def read_only_setup(app, provider_url):
+def read_only_setup(app):
     """alex's Fitbit connected and imported once (conftest's read_only_app), for the tests that only look at it.
     Returns the app and its owner's browser."""
     return app, connected_client(app)

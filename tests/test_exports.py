@@ -28,7 +28,7 @@ def stored(app, user_id: int, start: date, end: date) -> set[tuple]:
         return {(day.isoformat(), metric, value) for day, metric, value in rows}
 
 
-def read_only_setup(app, provider_url):
+def read_only_setup(app):
     """Ada connected as alex; Eve, another fitlink user, connected as kiri: once (conftest's read_only_app)
     for the tests that only export what they stored. Returns the app and Ada's browser."""
     connected_client(app, account="kiri", email="eve@example.org")

@@ -61,7 +61,7 @@ def app(tmp_path, provider):
 READ_ONLY_CONFIG = {"INTRADAY_BACKFILL_DAYS": WEEK}
 
 
-def read_only_setup(app, provider_url):
+def read_only_setup(app):
     """alex's Fitbit connected and imported once (conftest's read_only_app), for the tests that only read it."""
     return app, connected_client(app)
 

@@ -44,8 +44,8 @@ def _upsert(model, rows: list[dict], keys: list[str],
 
 
 def _insert(model, rows: list[dict]) -> None:
-    """Insert rows with one executemany on the table. ORM objects were inserted one statement each
-    (365 for a year of sleep), as the ORM fetches each new row's id."""
+    """Insert rows with one executemany on the table (as ORM objects they went in one statement each:
+    365 for a year of nights)."""
     if rows:
         db.session.execute(insert(model.__table__), rows)
 

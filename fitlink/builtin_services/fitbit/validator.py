@@ -148,9 +148,9 @@ class DemoValidator(RequestValidator):
             client_key=request.client_key, account=account))
         demo_db.session.commit()
 
-    def _access_token(self, client_key, token, request) -> AccessToken | None:
-        # Read once per request (oauthlib asks twice, with the nonce's commit between, which
-        # expires the row): the secret and the account come from that one read.
+    def _access_token(self, client_key, token, request) -> tuple[str, str] | None:
+        """Return the token's (secret, account), or None; read once per request (oauthlib asks twice,
+        with the nonce's commit between, which expired the row)."""
         if getattr(request, "demo_token_key", None) != (client_key, token):
             row = demo_db.session.get(AccessToken, token)
             request.demo_token_key = (client_key, token)
