@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from .extensions import db
-from .forms import normalise_email
+from .forms import posted_email
 from .models import User
 
 COOKIE = "fitlink_known"
@@ -60,7 +60,7 @@ def is_known() -> bool:
     """Whether this browser has logged in to the account the form's email names since its password changed."""
     if "known_browser" not in g:
         marks = _marks()
-        email = normalise_email(request.form.get("email"))
+        email = posted_email()
         user = None
         if marks and email:  # no query for a browser without a valid cookie
             user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()

@@ -16,7 +16,7 @@ import math
 import time
 from collections.abc import Callable
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from . import known_browsers
 from .extensions import limiter
-from .forms import normalise_email
+from .forms import posted_email
 
 DEFAULTS = {
     # One address guessing one account: the owner elsewhere, or in a known browser, is not held up.
@@ -49,7 +49,7 @@ def account_key() -> str:
 
     Hashed, so neither the limit store nor Flask-Limiter's log lines hold addresses.
     """
-    email = normalise_email(request.form.get("email"))
+    email = posted_email()
     return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32] if email else ""
 
 

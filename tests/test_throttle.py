@@ -148,3 +148,18 @@ def test_a_trusted_proxy_gives_each_client_its_own_count(tmp_path, caplog):
         assert client.post("/login", data=data, headers=behind("192.0.2.1")).status_code == 429
         assert client.post("/login", data=data, headers=behind("192.0.2.2")).status_code == 400
     assert PROXY_WARNING not in caplog.text
+
+
+def test_a_body_too_large_to_read_leaves_the_counts_where_they_are(accounts_app, caplog):
+    """Refused (413) without Flask-Limiter taking its store for unreachable: that would count in this
+    process's memory for a while, apart from the other processes' counts, and lose those counts after."""
+    attacker = browser(accounts_app, ATTACKER)
+    for _ in range(5):
+        assert log_in(attacker, WRONG).status_code == 400
+    with caplog.at_level(logging.WARNING):
+        too_large = attacker.post("/login", data={"email": "ada@example.org", "password": "x" * (1024 * 1024 + 1)})
+    assert too_large.status_code == 413
+    assert not [record for record in caplog.records if "falling back" in record.getMessage()]
+    for _ in range(5):
+        assert log_in(attacker, WRONG).status_code == 400
+    assert log_in(attacker).status_code == 429
